@@ -1,0 +1,85 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import type { AgentRuntime } from "../lib/app.ts";
+import { readBody } from "../lib/body.ts";
+import { ConfigError, HttpError } from "../lib/errors.ts";
+import { errorFields } from "../lib/log.ts";
+
+const MAX_BODY_BYTES = 16_384;
+const UPSTREAM_TIMEOUT_MS = 10_000;
+const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+/** CORS for `/authorize`: the configured origins (`CORS_ORIGINS`), plus localhost in development. */
+export function authorizeCors(runtime: (c: Context) => Promise<AgentRuntime>): MiddlewareHandler {
+  return cors({
+    origin: async (origin, c) => {
+      const { config } = await runtime(c);
+      const allowed = config.corsOrigins.includes("*") || config.corsOrigins.includes(origin) ||
+        (config.mode === "development" && LOCAL_ORIGIN.test(origin));
+      return allowed ? origin : null;
+    },
+    allowMethods: ["POST", "OPTIONS"],
+    allowHeaders: ["content-type"],
+    maxAge: 600,
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The browser's body, reduced to what Layercode's `authorize_session` is allowed to receive from it. */
+function sessionRequest(body: unknown): Record<string, unknown> {
+  if (!isObject(body)) throw new HttpError(400, "body must be a JSON object");
+  const { agent_id, conversation_id, metadata } = body;
+  if (typeof agent_id !== "string" || agent_id.length === 0) throw new HttpError(400, "agent_id is required");
+  if (conversation_id !== undefined && conversation_id !== null && typeof conversation_id !== "string") {
+    throw new HttpError(400, "conversation_id must be a string");
+  }
+  if (metadata !== undefined && metadata !== null && !isObject(metadata)) {
+    throw new HttpError(400, "metadata must be an object");
+  }
+  return { agent_id, ...(conversation_id ? { conversation_id } : {}), ...(metadata ? { metadata } : {}) };
+}
+
+/**
+ * `POST /authorize`: asks Layercode for a client session key on the browser's behalf, so that the API key stays on
+ * the server. Upstream statuses and `{ error }` messages pass through; nothing else of the upstream leaks.
+ */
+export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
+  return async (c: Context): Promise<Response> => {
+    const { config, log } = await runtime(c);
+    const apiKey = config.layercodeApiKey;
+    if (!apiKey) {
+      throw new ConfigError("LAYERCODE_API_KEY is not set: add it to .env (local) or your platform's secrets");
+    }
+    const raw = await readBody(c.req.raw, MAX_BODY_BYTES);
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder().decode(raw));
+    } catch {
+      throw new HttpError(400, "body is not valid JSON");
+    }
+    let upstream: Response;
+    try {
+      upstream = await fetch(`${config.layercodeApiUrl}/v1/agents/web/authorize_session`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify(sessionRequest(body)),
+        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      });
+    } catch (error) {
+      log.error("Layercode API unreachable", errorFields(error));
+      throw new HttpError(502, "could not reach the Layercode API");
+    }
+    const answer: unknown = await upstream.json().catch(() => undefined);
+    if (upstream.ok && isObject(answer)) return c.json(answer);
+    if (upstream.ok) throw new HttpError(502, "the Layercode API sent an unreadable answer");
+    const status = upstream.status >= 400 && upstream.status <= 599 ? upstream.status : 502;
+    const message = isObject(answer) && typeof answer.error === "string"
+      ? answer.error.split(apiKey).join("[redacted]").slice(0, 300)
+      : `the Layercode API answered ${upstream.status}`;
+    log.warn("Layercode refused a session", { status: upstream.status });
+    throw new HttpError(status, message);
+  };
+}

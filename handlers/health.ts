@@ -1,0 +1,17 @@
+import type { Context } from "hono";
+import type { AgentRuntime } from "../lib/app.ts";
+
+/** `GET /health`: up, and what is configured (never a secret, only whether it is set). */
+export function healthHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
+  return async (c: Context): Promise<Response> => {
+    const { config, model, store } = await runtime(c);
+    return c.json({
+      status: "ok",
+      mode: config.mode,
+      model: `${model.name}/${model.model}`,
+      store: store.name,
+      webhookSecret: config.webhookSecrets.length > 0 ? "set" : "missing",
+      layercodeApiKey: config.layercodeApiKey ? "set" : "missing",
+    });
+  };
+}

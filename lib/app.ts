@@ -1,0 +1,174 @@
+import { Hono } from "hono";
+import { env as honoEnv, getRuntimeKey } from "hono/adapter";
+import type { Context } from "hono";
+import { createGeminiModel } from "../llm/gemini.ts";
+import { createOfflineModel } from "../llm/offline.ts";
+import type { ModelProvider } from "../llm/types.ts";
+import { createMemoryStore } from "../storage/memory.ts";
+import type { ConversationStore } from "../storage/types.ts";
+import { type AgentConfig, type Env, readConfig } from "./config.ts";
+import { ConfigError, HttpError } from "./errors.ts";
+import type { DataEvent, MessageEvent, SessionEndEvent, SessionStartEvent, SessionUpdateEvent } from "./events.ts";
+import { createHistory, type History } from "./history.ts";
+import { createLogger, errorFields, type Logger } from "./log.ts";
+import { agentHandler } from "../handlers/agent.ts";
+import { authorizeHandler, authorizeCors } from "../handlers/authorize.ts";
+import { healthHandler } from "../handlers/health.ts";
+
+/** What a user customizes without forking. Every hook may be async. */
+export interface AgentHooks {
+  /** The system prompt of a turn. @default config.systemPrompt */
+  systemPrompt?: (event: MessageEvent) => string | Promise<string>;
+  /** The welcome spoken on `session.start`; empty: stay silent. @default config.welcomeMessage */
+  welcome?: (event: SessionStartEvent) => string | Promise<string>;
+  /** Answers a `data` event; the result is sent as JSON. @default `{ "received": true }` */
+  onData?: (event: DataEvent) => unknown;
+  /** Post-call processing, run after the 2xx answer. */
+  onSessionEnd?: (event: SessionEndEvent) => void | Promise<void>;
+  /** A recording finished, run after the 2xx answer. */
+  onSessionUpdate?: (event: SessionUpdateEvent) => void | Promise<void>;
+}
+
+/** A value, or a function of the platform's environment (Workers bindings, `process.env`, `Deno.env`). */
+export type FromEnv<T> = T | ((env: Record<string, unknown>, config: AgentConfig) => T | Promise<T>);
+
+/** Options of {@link createApp}; each overrides what the environment says. */
+export interface CreateAppOptions {
+  /** Settings over those read from the environment. */
+  config?: Partial<AgentConfig>;
+  /** The environment to read instead of the platform's (Hono's `env()`). */
+  env?: Record<string, unknown>;
+  /** Development mode: only local server entries turn it on. @default false */
+  development?: boolean;
+  /** The model. @default Gemini with `GOOGLE_GENERATIVE_AI_API_KEY`; the offline agent in development without a key */
+  model?: FromEnv<ModelProvider>;
+  /** Where conversations live. @default an in-memory store */
+  store?: FromEnv<ConversationStore>;
+  hooks?: AgentHooks;
+  /** Keeps work alive after the response (Vercel's `waitUntil`); Workers' `ctx.waitUntil` is found by itself. */
+  waitUntil?: (work: Promise<unknown>) => void;
+  logger?: Logger;
+  /** Current time in milliseconds. @default Date.now */
+  now?: () => number;
+}
+
+/** Everything a request needs, resolved once per environment. */
+export interface AgentRuntime {
+  config: AgentConfig;
+  model: ModelProvider;
+  store: ConversationStore;
+  history: History;
+  hooks: AgentHooks;
+  log: Logger;
+  now: () => number;
+  waitUntil: (c: Context) => (work: Promise<unknown>) => void;
+}
+
+function strings(env: Record<string, unknown>): Env {
+  const out: Env = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === "string") out[name] = value;
+  return out;
+}
+
+async function resolve<T>(value: FromEnv<T> | undefined, env: Record<string, unknown>, config: AgentConfig) {
+  return typeof value === "function" ? await (value as (e: typeof env, c: AgentConfig) => T | Promise<T>)(env, config) : value;
+}
+
+function defaultModel(config: AgentConfig): ModelProvider {
+  if (config.geminiApiKey) {
+    return createGeminiModel({ apiKey: config.geminiApiKey, model: config.geminiModel, baseUrl: config.geminiBaseUrl });
+  }
+  if (config.mode === "development") return createOfflineModel();
+  return {
+    name: "gemini",
+    model: config.geminiModel,
+    stream() {
+      throw new ConfigError(
+        "GOOGLE_GENERATIVE_AI_API_KEY is not set: add it to .env (local) or your platform's secrets",
+      );
+    },
+  };
+}
+
+/**
+ * Creates the agent backend: `POST /agent` (Layercode webhooks), `POST /authorize`, `GET /health`.
+ * @example
+ * export default createApp({ hooks: { welcome: () => "Hello from my agent!" } });
+ */
+export function createApp(options: CreateAppOptions = {}): Hono {
+  const cache = new WeakMap<object, Promise<AgentRuntime>>();
+  const shared = {};
+
+  async function build(rawEnv: Record<string, unknown>): Promise<AgentRuntime> {
+    const config = { ...readConfig(strings(rawEnv), options.development), ...options.config };
+    const log = options.logger ?? createLogger(config.logLevel);
+    const model = (await resolve(options.model, rawEnv, config)) ?? defaultModel(config);
+    const store = (await resolve(options.store, rawEnv, config)) ?? createMemoryStore();
+    const history = createHistory(store, {
+      maxMessages: config.historyMaxMessages,
+      maxBytes: config.historyMaxBytes,
+      ttlSeconds: config.historyTtlSeconds,
+    });
+    if (config.mode === "development") {
+      log.warn("development mode: a built-in webhook secret is accepted; never expose this server", {
+        model: `${model.name}/${model.model}`,
+      });
+    } else if (config.webhookSecrets.length === 0) {
+      log.error("LAYERCODE_WEBHOOK_SECRET is not set: every webhook is refused until you add it to your secrets");
+    }
+    const background = (work: Promise<unknown>) => {
+      work.catch((error) => log.error("background work failed", errorFields(error)));
+    };
+    return {
+      config,
+      model,
+      store,
+      history,
+      hooks: options.hooks ?? {},
+      log,
+      now: options.now ?? Date.now,
+      waitUntil(c) {
+        if (options.waitUntil) return options.waitUntil;
+        try {
+          const ctx = c.executionCtx;
+          return (work) => ctx.waitUntil(work);
+        } catch {
+          return background; // Deno, Bun and Node keep running after the response.
+        }
+      },
+    };
+  }
+
+  /** Resolves the runtime once per environment: Workers pass bindings per request, the others have one. */
+  function runtime(c: Context): Promise<AgentRuntime> {
+    const workers = !options.env && getRuntimeKey() === "workerd" && typeof c.env === "object" && c.env !== null;
+    const key: object = workers ? c.env as object : shared;
+    let found = cache.get(key);
+    if (!found) {
+      const env = options.env ?? (workers ? c.env as Record<string, unknown> : honoEnv(c) ?? {});
+      found = build(env);
+      found.catch(() => cache.delete(key));
+      cache.set(key, found);
+    }
+    return found;
+  }
+
+  const app = new Hono();
+  app.post("/agent", agentHandler(runtime));
+  app.use("/authorize", authorizeCors(runtime));
+  app.post("/authorize", authorizeHandler(runtime));
+  app.get("/health", healthHandler(runtime));
+  app.all("/agent", (c) => c.json({ error: "use POST for /agent" }, 405, { allow: "POST" }));
+  app.all("/authorize", (c) => c.json({ error: "use POST for /authorize" }, 405, { allow: "POST, OPTIONS" }));
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return c.json({ error: error.message }, error.status as 400);
+    if (error instanceof ConfigError) {
+      console.error(JSON.stringify({ level: "error", message: error.message }));
+      return c.json({ error: error.message }, 500);
+    }
+    console.error(JSON.stringify({ level: "error", message: "unhandled error", ...errorFields(error) }));
+    return c.json({ error: "internal error" }, 500);
+  });
+  return app;
+}

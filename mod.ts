@@ -1,0 +1,28 @@
+/**
+ * A runtime-portable Layercode agent backend: one Web-standard handler for Deno, Bun, Cloudflare Workers and
+ * Vercel. `POST /agent` verifies Layercode's signed webhooks and streams Gemini's reply as Server-Sent Events,
+ * `POST /authorize` authorizes browser sessions, `GET /health` reports the configuration.
+ *
+ * @example
+ * import { createApp } from "./mod.ts";
+ * export default createApp({ hooks: { welcome: () => "Hello! What can I do for you?" } });
+ *
+ * @module
+ */
+import { createApp } from "./lib/app.ts";
+
+export { type AgentHooks, type AgentRuntime, createApp, type CreateAppOptions, type FromEnv } from "./lib/app.ts";
+export { type AgentConfig, DEFAULT_SYSTEM_PROMPT, DEVELOPMENT_WEBHOOK_SECRET, readConfig } from "./lib/config.ts";
+export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.ts";
+export type * from "./lib/events.ts";
+export { createHistory, type History, type HistoryOptions, type Message } from "./lib/history.ts";
+export { signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
+export { encodeFrame, type ResponseFrame } from "./lib/sse.ts";
+export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
+export { createOfflineModel } from "./llm/offline.ts";
+export type { ModelChunk, ModelInput, ModelProvider } from "./llm/types.ts";
+export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.ts";
+export type { ConversationStore, SetOptions, Versioned } from "./storage/types.ts";
+
+/** The app configured from the environment alone: `deno serve mod.ts`, or a Workers module. */
+export default createApp();

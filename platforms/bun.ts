@@ -1,0 +1,10 @@
+/** Bun: `bun run platforms/bun.ts` (`npm start`), `bun --hot platforms/bun.ts` while developing. */
+import { createApp } from "../lib/app.ts";
+import { listeningMessage, readServeConfig } from "../lib/config.ts";
+
+const { hostname, port, development } = readServeConfig(process.env);
+const app = createApp({ development });
+// idleTimeout 0: a reply stream may stay quiet while the model thinks; the model timeout bounds it instead.
+const server = Bun.serve({ hostname, port, idleTimeout: 0, fetch: app.fetch });
+console.log(listeningMessage(`Bun ${Bun.version}`, server.url.href.replace(/\/$/, ""), development));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.stop().then(() => process.exit(0)));

@@ -1,0 +1,15 @@
+/** Deno and Deno Deploy: `deno task start`, `deno task dev` (watch). */
+import { createApp } from "../lib/app.ts";
+import { listeningMessage, readServeConfig } from "../lib/config.ts";
+
+const env = Deno.env.toObject();
+const { hostname, port, development } = readServeConfig(env);
+const app = createApp({ env, development });
+Deno.serve({
+  hostname,
+  port,
+  onListen: ({ hostname, port }) => {
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    console.log(listeningMessage(`Deno ${Deno.version.deno}`, `http://${host}:${port}`, development));
+  },
+}, app.fetch);
