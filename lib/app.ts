@@ -12,7 +12,7 @@ import type { DataEvent, MessageEvent, SessionEndEvent, SessionStartEvent, Sessi
 import { createHistory, type History } from "./history.ts";
 import { createLogger, errorFields, type Logger } from "./log.ts";
 import { agentHandler } from "../handlers/agent.ts";
-import { authorizeHandler, authorizeCors } from "../handlers/authorize.ts";
+import { authorizeCors, authorizeHandler } from "../handlers/authorize.ts";
 import { healthHandler } from "../handlers/health.ts";
 
 /** What a user customizes without forking. Every hook may be async. */
@@ -71,7 +71,9 @@ function strings(env: Record<string, unknown>): Env {
 }
 
 async function resolve<T>(value: FromEnv<T> | undefined, env: Record<string, unknown>, config: AgentConfig) {
-  return typeof value === "function" ? await (value as (e: typeof env, c: AgentConfig) => T | Promise<T>)(env, config) : value;
+  return typeof value === "function"
+    ? await (value as (e: typeof env, c: AgentConfig) => T | Promise<T>)(env, config)
+    : value;
 }
 
 function defaultModel(config: AgentConfig): ModelProvider {

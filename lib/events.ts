@@ -139,7 +139,11 @@ function parseTranscript(value: unknown): TranscriptEntry[] {
     if (!isObject(item) || typeof item.text !== "string") continue;
     if (item.role !== "user" && item.role !== "assistant") continue;
     const at = typeof item.timestamp === "string" ? Date.parse(item.timestamp) : item.timestamp;
-    entries.push({ role: item.role, text: item.text, timestamp: typeof at === "number" && isFinite(at) ? at : undefined });
+    entries.push({
+      role: item.role,
+      text: item.text,
+      timestamp: typeof at === "number" && isFinite(at) ? at : undefined,
+    });
   }
   return entries;
 }
@@ -163,7 +167,9 @@ export function parseEvent(body: Uint8Array | string): WebhookEvent {
   const conversationField = legacy ? "session_id" : "conversation_id";
   const conversationId = id(parsed, conversationField) ?? (legacy ? id(parsed, "conversation_id") : undefined);
   const metadata = parsed.custom_metadata;
-  if (metadata !== undefined && metadata !== null && !isObject(metadata)) throw bad("custom_metadata must be an object");
+  if (metadata !== undefined && metadata !== null && !isObject(metadata)) {
+    throw bad("custom_metadata must be an object");
+  }
   const base = {
     conversationId: conversationId ?? "",
     sessionId: legacy ? optionalString(parsed, "connection_id") : id(parsed, "session_id"),
@@ -181,7 +187,9 @@ export function parseEvent(body: Uint8Array | string): WebhookEvent {
     case "MESSAGE": {
       needConversation();
       const text = parsed.text;
-      if (typeof text !== "string" || text.trim().length === 0) throw bad("a message event needs a non-empty string text");
+      if (typeof text !== "string" || text.trim().length === 0) {
+        throw bad("a message event needs a non-empty string text");
+      }
       if (text.length > MAX_TEXT_LENGTH) throw bad(`text is longer than ${MAX_TEXT_LENGTH} characters`);
       return {
         ...base,

@@ -32,7 +32,9 @@ export async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenera
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const event = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const data = event.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trimStart());
+      const data = event.split("\n").filter((line) => line.startsWith("data:")).map((line) =>
+        line.slice(5).trimStart()
+      );
       if (data.length > 0) yield JSON.parse(data.join("\n")) as ResponseFrame;
     }
   }

@@ -87,7 +87,12 @@ async function speak(options: TurnOptions, send: (frame: ResponseFrame) => void,
   end();
   if (!text) return;
   const state = await options.history.begin(options.conversationId);
-  await options.history.finish(state, { role: "assistant", text, turnId: options.turnId, at: (options.now ?? Date.now)() });
+  await options.history.finish(state, {
+    role: "assistant",
+    text,
+    turnId: options.turnId,
+    at: (options.now ?? Date.now)(),
+  });
 }
 
 async function answer(

@@ -7,4 +7,6 @@ const app = createApp({ development });
 // idleTimeout 0: a reply stream may stay quiet while the model thinks; the model timeout bounds it instead.
 const server = Bun.serve({ hostname, port, idleTimeout: 0, fetch: app.fetch });
 console.log(listeningMessage(`Bun ${Bun.version}`, server.url.href.replace(/\/$/, ""), development));
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.stop().then(() => process.exit(0)));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => server.stop().then(() => process.exit(0)));
+}

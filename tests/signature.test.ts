@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { test } from "node:test";
 import { WebhookVerificationError } from "../lib/errors.ts";
 import { parseSignatureHeader, signWebhook, verifySignature } from "../lib/signature.ts";
 
@@ -19,71 +19,75 @@ async function rejects(promise: Promise<unknown>, message: RegExp) {
   });
 }
 
-describe("verifySignature()", () => {
-  test("accepts the known-answer vector of PROTOCOL.md", async () => {
-    await verifySignature(VECTOR.header, VECTOR.body, { secrets: [VECTOR.secret], now: VECTOR.now });
-    await verifySignature(VECTOR.header, new TextEncoder().encode(VECTOR.body), { secrets: ["x", VECTOR.secret], now: VECTOR.now });
+test("verifySignature() accepts the known-answer vector of PROTOCOL.md", async () => {
+  await verifySignature(VECTOR.header, VECTOR.body, { secrets: [VECTOR.secret], now: VECTOR.now });
+  await verifySignature(VECTOR.header, new TextEncoder().encode(VECTOR.body), {
+    secrets: ["x", VECTOR.secret],
+    now: VECTOR.now,
   });
+});
 
-  test("signWebhook() reproduces the known-answer vector", async () => {
-    assert.equal(await signWebhook(VECTOR.body, VECTOR.secret, 1_700_000_000), VECTOR.header);
-  });
+test("signWebhook() reproduces the known-answer vector", async () => {
+  assert.equal(await signWebhook(VECTOR.body, VECTOR.secret, 1_700_000_000), VECTOR.header);
+});
 
-  test("rejects a body changed by one byte after signing", async () => {
-    await rejects(
-      verifySignature(VECTOR.header, VECTOR.body.replace('"hi"', '"hI"'), { secrets: [VECTOR.secret], now: VECTOR.now }),
-      /does not match/,
-    );
-  });
+test("verifySignature() rejects a body changed by one byte after signing", async () => {
+  await rejects(
+    verifySignature(VECTOR.header, VECTOR.body.replace('"hi"', '"hI"'), { secrets: [VECTOR.secret], now: VECTOR.now }),
+    /does not match/,
+  );
+});
 
-  test("rejects the wrong secret", async () => {
-    await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets: ["other"], now: VECTOR.now }), /does not match/);
-  });
+test("verifySignature() rejects the wrong secret", async () => {
+  await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets: ["other"], now: VECTOR.now }), /does not match/);
+});
 
-  test("rejects a stale and a future timestamp, and accepts the edges of the window", async () => {
-    const secrets = [VECTOR.secret];
-    await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_700_000_301_000 }), /window/);
-    await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_699_999_699_000 }), /window/);
-    await verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_700_000_300_000 });
-    await verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_699_999_700_000 });
-    await rejects(
-      verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_700_000_060_000, toleranceSeconds: 30 }),
-      /window/,
-    );
-  });
+test("verifySignature() rejects a stale and a future timestamp, and accepts the edges of the window", async () => {
+  const secrets = [VECTOR.secret];
+  await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_700_000_301_000 }), /window/);
+  await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_699_999_699_000 }), /window/);
+  await verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_700_000_300_000 });
+  await verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_699_999_700_000 });
+  await rejects(
+    verifySignature(VECTOR.header, VECTOR.body, { secrets, now: () => 1_700_000_060_000, toleranceSeconds: 30 }),
+    /window/,
+  );
+});
 
-  test("rejects missing and malformed headers", async () => {
-    const options = { secrets: [VECTOR.secret], now: VECTOR.now };
-    const v1 = VECTOR.header.split(",")[1];
-    await rejects(verifySignature(null, VECTOR.body, options), /missing/);
-    await rejects(verifySignature("", VECTOR.body, options), /missing/);
-    await rejects(verifySignature(v1, VECTOR.body, options), /no timestamp/);
-    await rejects(verifySignature("t=1700000000", VECTOR.body, options), /no valid v1/);
-    await rejects(verifySignature("t=1700000000,v1=zz", VECTOR.body, options), /no valid v1/);
-    await rejects(verifySignature(`t=abc,${v1}`, VECTOR.body, options), /malformed/);
-    await rejects(verifySignature(`t=-1700000000,${v1}`, VECTOR.body, options), /malformed/);
-    await rejects(verifySignature(`t=99999999999999999999,${v1}`, VECTOR.body, options), /malformed/);
-    await rejects(verifySignature(`t=1700000000,t=1700000000,${v1}`, VECTOR.body, options), /malformed/);
-    await rejects(verifySignature(`garbage`, VECTOR.body, options), /malformed/);
-    await rejects(verifySignature(`t=1700000000,${v1},x`.padEnd(5000, "x"), VECTOR.body, options), /malformed/);
-  });
+test("verifySignature() rejects missing and malformed headers", async () => {
+  const options = { secrets: [VECTOR.secret], now: VECTOR.now };
+  const v1 = VECTOR.header.split(",")[1];
+  await rejects(verifySignature(null, VECTOR.body, options), /missing/);
+  await rejects(verifySignature("", VECTOR.body, options), /missing/);
+  await rejects(verifySignature(v1, VECTOR.body, options), /no timestamp/);
+  await rejects(verifySignature("t=1700000000", VECTOR.body, options), /no valid v1/);
+  await rejects(verifySignature("t=1700000000,v1=zz", VECTOR.body, options), /no valid v1/);
+  await rejects(verifySignature(`t=abc,${v1}`, VECTOR.body, options), /malformed/);
+  await rejects(verifySignature(`t=-1700000000,${v1}`, VECTOR.body, options), /malformed/);
+  await rejects(verifySignature(`t=99999999999999999999,${v1}`, VECTOR.body, options), /malformed/);
+  await rejects(verifySignature(`t=1700000000,t=1700000000,${v1}`, VECTOR.body, options), /malformed/);
+  await rejects(verifySignature(`garbage`, VECTOR.body, options), /malformed/);
+  await rejects(verifySignature(`t=1700000000,${v1},x`.padEnd(5000, "x"), VECTOR.body, options), /malformed/);
+});
 
-  test("accepts any of several v1 values and any of several secrets (rotation)", async () => {
-    const [t, v1] = VECTOR.header.split(",");
-    const wrong = "v1=" + "0".repeat(64);
-    await verifySignature(`${t},${wrong},${v1}`, VECTOR.body, { secrets: [VECTOR.secret], now: VECTOR.now });
-    const newHeader = await signWebhook(VECTOR.body, "new_secret", 1_700_000_000);
-    await verifySignature(newHeader, VECTOR.body, { secrets: [VECTOR.secret, "new_secret"], now: VECTOR.now });
-    await rejects(verifySignature(newHeader, VECTOR.body, { secrets: [VECTOR.secret], now: VECTOR.now }), /does not match/);
-  });
+test("verifySignature() accepts any of several v1 values and any of several secrets (rotation)", async () => {
+  const [t, v1] = VECTOR.header.split(",");
+  const wrong = "v1=" + "0".repeat(64);
+  await verifySignature(`${t},${wrong},${v1}`, VECTOR.body, { secrets: [VECTOR.secret], now: VECTOR.now });
+  const newHeader = await signWebhook(VECTOR.body, "new_secret", 1_700_000_000);
+  await verifySignature(newHeader, VECTOR.body, { secrets: [VECTOR.secret, "new_secret"], now: VECTOR.now });
+  await rejects(
+    verifySignature(newHeader, VECTOR.body, { secrets: [VECTOR.secret], now: VECTOR.now }),
+    /does not match/,
+  );
+});
 
-  test("rejects everything when no secret is configured", async () => {
-    await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets: [], now: VECTOR.now }), /no webhook secret/);
-  });
+test("verifySignature() rejects everything when no secret is configured", async () => {
+  await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets: [], now: VECTOR.now }), /no webhook secret/);
+});
 
-  test("parseSignatureHeader() tolerates spaces and unknown schemes", () => {
-    const parsed = parseSignatureHeader(` t=1700000000 , v0=abc, ${VECTOR.header.split(",")[1]} `);
-    assert.equal(parsed.timestamp, "1700000000");
-    assert.equal(parsed.signatures.length, 1);
-  });
+test("parseSignatureHeader() tolerates spaces and unknown schemes", () => {
+  const parsed = parseSignatureHeader(` t=1700000000 , v0=abc, ${VECTOR.header.split(",")[1]} `);
+  assert.equal(parsed.timestamp, "1700000000");
+  assert.equal(parsed.signatures.length, 1);
 });

@@ -45,8 +45,14 @@ export interface GeminiServer {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function chunk(text: string, last: boolean): string {
-  const candidate = { content: { parts: [{ text }], role: "model" }, index: 0, ...(last ? { finishReason: "STOP" } : {}) };
-  return `data: ${JSON.stringify({ candidates: [candidate], usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 3 } })}\r\n\r\n`;
+  const candidate = {
+    content: { parts: [{ text }], role: "model" },
+    index: 0,
+    ...(last ? { finishReason: "STOP" } : {}),
+  };
+  return `data: ${
+    JSON.stringify({ candidates: [candidate], usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 3 } })
+  }\r\n\r\n`;
 }
 
 /** Words of a reply as deltas: "a b c" → ["a ", "b ", "c"]. */
@@ -87,7 +93,9 @@ export async function startGeminiServer(): Promise<GeminiServer> {
     if (script.errorStatus) {
       finished = true;
       res.writeHead(script.errorStatus, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: script.errorStatus, message: "scripted failure", status: "UNAVAILABLE" } }));
+      res.end(
+        JSON.stringify({ error: { code: script.errorStatus, message: "scripted failure", status: "UNAVAILABLE" } }),
+      );
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream" });
