@@ -60,12 +60,13 @@ export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>)
     } catch {
       throw new HttpError(400, "body is not valid JSON");
     }
+    const forwarded = JSON.stringify(sessionRequest(body));
     let upstream: Response;
     try {
       upstream = await fetch(`${config.layercodeApiUrl}/v1/agents/web/authorize_session`, {
         method: "POST",
         headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-        body: JSON.stringify(sessionRequest(body)),
+        body: forwarded,
         signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
       });
     } catch (error) {

@@ -1,0 +1,40 @@
+/** Builds and sends signed Layercode webhooks in tests. */
+import { signWebhook } from "../../lib/signature.ts";
+import { readFrames, type ResponseFrame } from "../../lib/sse.ts";
+
+export const SECRET = "test_webhook_secret";
+
+let counter = 0;
+/** A unique id for conversations and turns. */
+export const uid = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${++counter}`;
+
+/** A signed webhook request for `url` (a full URL). */
+export async function webhook(
+  url: string,
+  body: Record<string, unknown> | string,
+  options: { secret?: string; timestamp?: number; headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Request> {
+  const raw = typeof body === "string" ? body : JSON.stringify(body);
+  return new Request(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "layercode-signature": await signWebhook(raw, options.secret ?? SECRET, options.timestamp),
+      ...options.headers,
+    },
+    body: raw,
+    signal: options.signal,
+  });
+}
+
+/** Reads every frame of an SSE response. */
+export async function frames(response: Response): Promise<ResponseFrame[]> {
+  const all: ResponseFrame[] = [];
+  for await (const frame of readFrames(response.body!)) all.push(frame);
+  return all;
+}
+
+/** The spoken text of a turn's frames. */
+export function spoken(all: ResponseFrame[]): string {
+  return all.map((f) => (f.type === "response.tts" ? f.content : "")).join("");
+}
