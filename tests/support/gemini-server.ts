@@ -102,6 +102,7 @@ export async function startGeminiServer(): Promise<GeminiServer> {
     const deltas = script.deltas ?? [];
     for (let i = 0; i < deltas.length; i++) {
       if (script.cutAfter !== undefined && i >= script.cutAfter) {
+        await sleep(50); // let the deltas already written reach the client before the connection drops
         res.destroy();
         return;
       }

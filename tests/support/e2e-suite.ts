@@ -1,0 +1,193 @@
+/**
+ * The end-to-end cases, run against a real server process of one target: signed webhooks over HTTP, the real
+ * `@google/generative-ai` SDK talking to a local server that speaks Gemini's wire format, and a local server
+ * that plays the Layercode API. A failure names the target.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { readFrames, type ResponseFrame } from "../../lib/sse.ts";
+import { type GeminiServer, startGeminiServer, words } from "./gemini-server.ts";
+import { type LayercodeApi, startLayercodeApi } from "./layercode-api.ts";
+import { type ServerProcess, type ServerTarget, startServer } from "./server-process.ts";
+import { frames, SECRET, spoken, uid, webhook } from "./webhooks.ts";
+
+const GEMINI_KEY = "test-gemini-key";
+const LAYERCODE_KEY = "test-layercode-key";
+
+/** Registers the end-to-end cases for one target. */
+export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> = {}): void {
+  const name = (what: string) => `[${target.name}] ${what}`;
+  let gemini: GeminiServer;
+  let layercode: LayercodeApi;
+  let server: ServerProcess;
+
+  before(async () => {
+    gemini = await startGeminiServer();
+    layercode = await startLayercodeApi();
+    server = await startServer(target, {
+      LAYERCODE_WEBHOOK_SECRET: SECRET,
+      GOOGLE_GENERATIVE_AI_API_KEY: GEMINI_KEY,
+      GEMINI_BASE_URL: gemini.baseUrl,
+      LAYERCODE_API_KEY: LAYERCODE_KEY,
+      LAYERCODE_API_URL: layercode.url,
+      WELCOME_MESSAGE: "Welcome to the test.",
+      MODEL_TIMEOUT_MS: "3000",
+      ...extraEnv,
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    await gemini?.close();
+    await layercode?.close();
+  });
+
+  const agent = () => `${server.url}/agent`;
+  const message = (conversation: string, text: string) => ({
+    type: "message",
+    session_id: "sess_e2e",
+    conversation_id: conversation,
+    turn_id: uid("turn"),
+    text,
+  });
+
+  test(name("streams Gemini's deltas in order as response.tts frames, the first while the model is still sending"), async () => {
+    const deltas = ["The ", "quick ", "brown ", "fox."];
+    let lastSent!: () => void;
+    const allSent = new Promise<void>((resolve) => (lastSent = resolve));
+    let firstFrameBeforeEnd = false;
+    gemini.respond = () => ({ deltas, delayMs: 150 });
+    const body = message(uid("conv"), "Say something");
+    const response = await fetch(await webhook(agent(), body));
+    assert.equal(response.status, 200);
+    const received: ResponseFrame[] = [];
+    let sentAll = false;
+    allSent.then(() => (sentAll = true));
+    const watcher = (async () => {
+      const request = await waitFor(() => gemini.requests.at(-1));
+      await request.closed;
+      lastSent();
+    })();
+    for await (const frame of readFrames(response.body!)) {
+      if (received.length === 0) firstFrameBeforeEnd = !sentAll;
+      received.push(frame);
+    }
+    await watcher;
+    assert.ok(firstFrameBeforeEnd, "the first frame arrived before the model finished");
+    assert.deepEqual(received, [
+      ...deltas.map((content) => ({ type: "response.tts", content, turn_id: body.turn_id })),
+      { type: "response.end", turn_id: body.turn_id },
+    ]);
+    const request = gemini.requests.at(-1)!;
+    assert.equal(request.apiKey, GEMINI_KEY);
+    assert.match(request.url, /\/v1beta\/models\/gemini-2\.5-flash-lite:streamGenerateContent\?alt=sse/);
+    assert.match(request.body.systemInstruction!.parts[0].text, /voice/);
+  });
+
+  test(name("sends the conversation's history to the model on the second turn"), async () => {
+    gemini.respond = (request) => ({ deltas: words(`Reply ${request.body.contents.length}`) });
+    const conversation = uid("conv");
+    await frames(await fetch(await webhook(agent(), message(conversation, "My name is Ada."))));
+    await frames(await fetch(await webhook(agent(), message(conversation, "What is my name?"))));
+    const contents = gemini.requests.at(-1)!.body.contents;
+    assert.deepEqual(contents.map((c) => [c.role, c.parts.map((p) => p.text).join("")]), [
+      ["user", "My name is Ada."],
+      ["model", "Reply 1"],
+      ["user", "What is my name?"],
+    ]);
+  });
+
+  test(name("an upstream error still ends the turn with an apology and response.end"), async () => {
+    gemini.respond = () => ({ errorStatus: 503 });
+    const all = await frames(await fetch(await webhook(agent(), message(uid("conv"), "Hello?"))));
+    assert.equal(all.at(-1)?.type, "response.end");
+    assert.match(spoken(all), /Sorry/);
+  });
+
+  test(name("a stream cut mid-way still ends with response.end"), async () => {
+    gemini.respond = () => ({ deltas: ["One ", "two ", "three"], cutAfter: 1 });
+    const all = await frames(await fetch(await webhook(agent(), message(uid("conv"), "Count"))));
+    assert.equal(all[0].type === "response.tts" && all[0].content, "One ");
+    assert.equal(all.at(-1)?.type, "response.end");
+  });
+
+  test(name("a client disconnect closes the upstream model request"), async () => {
+    gemini.respond = () => ({ deltas: words("a b c d e f g h i j k l m n o p"), delayMs: 200 });
+    const controller = new AbortController();
+    const response = await fetch(await webhook(agent(), message(uid("conv"), "Talk"), { signal: controller.signal }));
+    const reader = response.body!.getReader();
+    await reader.read();
+    const request = gemini.requests.at(-1)!;
+    controller.abort();
+    await reader.cancel().catch(() => {});
+    assert.equal(await withTimeout(request.closed, 5000), true, "the upstream request closed before its end");
+  });
+
+  test(name("a bad signature gets 401 and never reaches the model"), async () => {
+    const before = gemini.requests.length;
+    const response = await fetch(await webhook(agent(), message(uid("conv"), "Hi"), { secret: "wrong" }));
+    assert.equal(response.status, 401);
+    assert.equal(typeof (await response.json()).error, "string");
+    const unsigned = await fetch(agent(), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(unsigned.status, 401);
+    await unsigned.body?.cancel();
+    assert.equal(gemini.requests.length, before);
+  });
+
+  test(name("answers session.start, data, session.end, session.update and unknown events"), async () => {
+    const conversation = uid("conv");
+    const ids = { session_id: "s", conversation_id: conversation };
+    const start = await frames(await fetch(await webhook(agent(), { type: "session.start", ...ids, turn_id: "t0" })));
+    assert.deepEqual(start, [
+      { type: "response.tts", content: "Welcome to the test.", turn_id: "t0" },
+      { type: "response.end", turn_id: "t0" },
+    ]);
+    for (const [body, expected] of [
+      [{ type: "data", ...ids, turn_id: "t1", data: { a: 1 } }, { received: true }],
+      [{ type: "session.end", ...ids, transcript: [] }, { received: true }],
+      [{ type: "session.update", ...ids, recording_status: "completed", recording_url: "https://r" }, { received: true }],
+      [{ type: "something.new", ...ids }, { ignored: true, type: "something.new" }],
+    ] as const) {
+      const response = await fetch(await webhook(agent(), body));
+      assert.equal(response.status, 200, body.type);
+      assert.deepEqual(await response.json(), expected);
+    }
+  });
+
+  test(name("/authorize proxies to the Layercode API with the key, and /health tells no secret"), async () => {
+    layercode.answer = { status: 200, body: { client_session_key: "csk_1", conversation_id: "conv_1" } };
+    const ok = await fetch(`${server.url}/authorize`, { method: "POST", body: JSON.stringify({ agent_id: "ag_1" }) });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { client_session_key: "csk_1", conversation_id: "conv_1" });
+    assert.equal(layercode.requests.at(-1)!.authorization, `Bearer ${LAYERCODE_KEY}`);
+    layercode.answer = { status: 402, body: { error: "insufficient balance" } };
+    const refused = await fetch(`${server.url}/authorize`, { method: "POST", body: JSON.stringify({ agent_id: "ag_1" }) });
+    assert.equal(refused.status, 402);
+    assert.deepEqual(await refused.json(), { error: "insufficient balance" });
+    const health = await fetch(`${server.url}/health`);
+    const text = await health.text();
+    assert.equal(health.status, 200);
+    assert.equal(JSON.parse(text).mode, "production");
+    for (const secret of [SECRET, GEMINI_KEY, LAYERCODE_KEY]) {
+      assert.ok(!text.includes(secret));
+      assert.ok(!server.output().includes(secret), `the server's logs never contain ${secret}`);
+    }
+  });
+}
+
+async function waitFor<T>(get: () => T | undefined, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))),
+  ]);
+}

@@ -1,0 +1,71 @@
+/** Starts the backend as a real server process on a runtime, and stops it. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const bin = (name: string) => `${ROOT}node_modules/.bin/${name}`;
+
+/** A server process under test. */
+export interface ServerProcess {
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  /** Everything it printed so far, stdout and stderr. */
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** How to start the backend on one runtime; `env` holds the test's variables (PORT is 0: any free port). */
+export interface ServerTarget {
+  name: string;
+  command: (env: Record<string, string>) => { command: string; args: string[] };
+}
+
+/** The runtimes that serve `platforms/*.ts` as processes. */
+export const TARGETS: Record<string, ServerTarget> = {
+  bun: { name: "bun", command: () => ({ command: bin("bun"), args: ["platforms/bun.ts"] }) },
+  deno: { name: "deno", command: () => ({ command: bin("deno"), args: ["run", "--allow-all", "platforms/deno.ts"] }) },
+};
+
+/** The runtime running this test file. */
+export function currentRuntime(): "bun" | "deno" | "node" {
+  const g = globalThis as { Bun?: unknown; Deno?: unknown };
+  return g.Bun ? "bun" : g.Deno ? "deno" : "node";
+}
+
+const LISTENING = /listening on (http:\/\/\S+)/;
+
+/** Starts a target and waits until it prints where it listens. */
+export async function startServer(target: ServerTarget, env: Record<string, string>): Promise<ServerProcess> {
+  const fullEnv: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env };
+  const { command, args } = target.command(fullEnv);
+  const child: ChildProcess = spawn(command, args, { cwd: ROOT, env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${target.name} did not start in 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(LISTENING);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${target.name} exited with ${code} before listening:\n${output}`));
+    });
+  });
+  return {
+    url,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
