@@ -11,16 +11,28 @@
  */
 import { createApp } from "./lib/app.ts";
 
-export { type AgentHooks, type AgentRuntime, createApp, type CreateAppOptions, type FromEnv } from "./lib/app.ts";
+export {
+  type AgentHooks,
+  type AgentProfile,
+  type AgentRuntime,
+  type AuthorizeBody,
+  createApp,
+  type CreateAppOptions,
+  type FromEnv,
+  type HookContext,
+  type SessionSummary,
+} from "./lib/app.ts";
 export { type AgentConfig, DEFAULT_SYSTEM_PROMPT, DEVELOPMENT_WEBHOOK_SECRET, readConfig } from "./lib/config.ts";
 export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.ts";
 export type * from "./lib/events.ts";
 export { createHistory, type History, type HistoryOptions, type Message } from "./lib/history.ts";
 export { signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
-export { encodeFrame, type ResponseFrame } from "./lib/sse.ts";
+export { encodeFrame, readFrames, type ResponseFrame } from "./lib/sse.ts";
+export { renderTemplate } from "./lib/template.ts";
+export type { TurnMetrics } from "./lib/turn.ts";
 export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";
-export type { ModelChunk, ModelInput, ModelProvider } from "./llm/types.ts";
+export type { JsonSchema, ModelChunk, ModelInput, ModelProvider, Tool, TurnContext, Usage } from "./llm/types.ts";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.ts";
 export type { ConversationStore, SetOptions, Versioned } from "./storage/types.ts";
 

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import type { AgentRuntime } from "../lib/app.ts";
+import type { AgentRuntime, AuthorizeBody } from "../lib/app.ts";
 import { readBody } from "../lib/body.ts";
 import { ConfigError, HttpError } from "../lib/errors.ts";
 import { errorFields } from "../lib/log.ts";
@@ -28,27 +28,38 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The browser's body, reduced to what Layercode's `authorize_session` is allowed to receive from it. */
-function sessionRequest(body: unknown): Record<string, unknown> {
-  if (!isObject(body)) throw new HttpError(400, "body must be a JSON object");
+/** The default `authorizeSession`: the browser may choose the agent, a conversation to resume and metadata. */
+function defaultSessionRequest(body: Record<string, unknown>): AuthorizeBody {
   const { agent_id, conversation_id, metadata } = body;
+  return { agent_id, conversation_id, metadata } as AuthorizeBody;
+}
+
+/** What is sent upstream: the known fields only, checked, and the agent against `LAYERCODE_AGENT_IDS`. */
+function checked(body: AuthorizeBody, allowed: string[]): Record<string, unknown> {
+  const { agent_id, conversation_id, metadata, config } = body;
   if (typeof agent_id !== "string" || agent_id.length === 0) throw new HttpError(400, "agent_id is required");
+  if (allowed.length > 0 && !allowed.includes(agent_id)) throw new HttpError(403, "this agent_id is not allowed");
   if (conversation_id !== undefined && conversation_id !== null && typeof conversation_id !== "string") {
     throw new HttpError(400, "conversation_id must be a string");
   }
   if (metadata !== undefined && metadata !== null && !isObject(metadata)) {
     throw new HttpError(400, "metadata must be an object");
   }
-  return { agent_id, ...(conversation_id ? { conversation_id } : {}), ...(metadata ? { metadata } : {}) };
+  return {
+    agent_id,
+    ...(conversation_id ? { conversation_id } : {}),
+    ...(metadata ? { metadata } : {}),
+    ...(isObject(config) ? { config } : {}),
+  };
 }
 
 /**
  * `POST /authorize`: asks Layercode for a client session key on the browser's behalf, so that the API key stays on
- * the server. Upstream statuses and `{ error }` messages pass through; nothing else of the upstream leaks.
+ * the server. The `authorizeSession` hook decides what is forwarded (per-session metadata, webhook headers). Upstream statuses and `{ error }` messages pass through; nothing else of the upstream leaks.
  */
 export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
   return async (c: Context): Promise<Response> => {
-    const { config, log } = await runtime(c);
+    const { config, log, hooks } = await runtime(c);
     const apiKey = config.layercodeApiKey;
     if (!apiKey) {
       throw new ConfigError("LAYERCODE_API_KEY is not set: add it to .env (local) or your platform's secrets");
@@ -60,7 +71,9 @@ export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>)
     } catch {
       throw new HttpError(400, "body is not valid JSON");
     }
-    const forwarded = JSON.stringify(sessionRequest(body));
+    if (!isObject(body)) throw new HttpError(400, "body must be a JSON object");
+    const session = hooks.authorizeSession ? await hooks.authorizeSession(c.req.raw, body) : defaultSessionRequest(body);
+    const forwarded = JSON.stringify(checked(session, config.agentIds));
     let upstream: Response;
     try {
       upstream = await fetch(`${config.layercodeApiUrl}/v1/agents/web/authorize_session`, {

@@ -3,30 +3,98 @@ import { env as honoEnv, getRuntimeKey } from "hono/adapter";
 import type { Context } from "hono";
 import { createGeminiModel } from "../llm/gemini.ts";
 import { createOfflineModel } from "../llm/offline.ts";
-import type { ModelProvider } from "../llm/types.ts";
+import type { ModelProvider, Tool, TurnContext } from "../llm/types.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import type { ConversationStore } from "../storage/types.ts";
 import { type AgentConfig, type Env, readConfig } from "./config.ts";
 import { ConfigError, HttpError } from "./errors.ts";
-import type { DataEvent, MessageEvent, SessionEndEvent, SessionStartEvent, SessionUpdateEvent } from "./events.ts";
+import type {
+  DataEvent,
+  MessageEvent,
+  SessionEndEvent,
+  SessionStartEvent,
+  SessionUpdateEvent,
+  WebhookEvent,
+} from "./events.ts";
 import { createHistory, type History } from "./history.ts";
 import { createLogger, errorFields, type Logger } from "./log.ts";
+import type { TurnMetrics } from "./turn.ts";
 import { agentHandler } from "../handlers/agent.ts";
 import { authorizeCors, authorizeHandler } from "../handlers/authorize.ts";
 import { healthHandler } from "../handlers/health.ts";
 
+/** What `session.end` hands to its hook: the call, ready for post-call processing. */
+export interface SessionSummary {
+  conversationId: string;
+  agentId?: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs: number | null;
+  /** Layercode's transcript of the call. */
+  transcript: SessionEndEvent["transcript"];
+  /** Latency figures Layercode reports (`latency`, `transcription_duration_seconds`, `tts_duration_seconds`). */
+  latency: { latency?: number; transcriptionSeconds?: number; ttsSeconds?: number };
+  metadata: Record<string, unknown>;
+}
+
+/** What hooks receive besides the event: the store (to keep summaries) and the conversation's history. */
+export interface HookContext {
+  store: ConversationStore;
+  history: History;
+  /** The conversation's key in history (namespaced per agent when `resolveAgent` is used). */
+  historyKey: string;
+  context: TurnContext;
+}
+
+/** One agent of a multi-tenant backend, chosen per conversation by `resolveAgent`. */
+export interface AgentProfile {
+  /** Namespaces this agent's conversations in the store, so that tenants never share history. */
+  id: string;
+  /** System prompt (templates such as `{{metadata.firstName}}` allowed). */
+  systemPrompt?: string;
+  /** Welcome (templates allowed); empty: stay silent. */
+  welcome?: string;
+  model?: ModelProvider;
+  // deno-lint-ignore no-explicit-any
+  tools?: readonly Tool<any>[];
+}
+
 /** What a user customizes without forking. Every hook may be async. */
 export interface AgentHooks {
-  /** The system prompt of a turn. @default config.systemPrompt */
-  systemPrompt?: (event: MessageEvent) => string | Promise<string>;
-  /** The welcome spoken on `session.start`; empty: stay silent. @default config.welcomeMessage */
-  welcome?: (event: SessionStartEvent) => string | Promise<string>;
+  /** The system prompt of a turn (templates allowed). @default the agent's, else config.systemPrompt */
+  systemPrompt?: (event: MessageEvent, context: HookContext) => string | Promise<string>;
+  /** The welcome spoken on `session.start` (templates allowed); empty: stay silent. @default config.welcomeMessage */
+  welcome?: (event: SessionStartEvent, context: HookContext) => string | Promise<string>;
   /** Answers a `data` event; the result is sent as JSON. @default `{ "received": true }` */
-  onData?: (event: DataEvent) => unknown;
+  onData?: (event: DataEvent, context: HookContext) => unknown;
   /** Post-call processing, run after the 2xx answer. */
-  onSessionEnd?: (event: SessionEndEvent) => void | Promise<void>;
-  /** A recording finished, run after the 2xx answer. */
-  onSessionUpdate?: (event: SessionUpdateEvent) => void | Promise<void>;
+  onSessionEnd?: (summary: SessionSummary, event: SessionEndEvent, context: HookContext) => void | Promise<void>;
+  /** A recording finished (its URL is `event.recordingUrl`), run after the 2xx answer. */
+  onSessionUpdate?: (event: SessionUpdateEvent, context: HookContext) => void | Promise<void>;
+  /** Metrics of every spoken turn, for your own telemetry. */
+  onTurn?: (metrics: TurnMetrics) => void | Promise<void>;
+  /**
+   * Decides what `/authorize` forwards to Layercode. `body` is the browser's (untrusted) JSON object; return the
+   * body to send (`agent_id`, `conversation_id`, `metadata`, `config`), or throw an `HttpError` (401, 403) to refuse.
+   * @default forwards `agent_id`, `conversation_id` and `metadata` only
+   */
+  authorizeSession?: (request: Request, body: Record<string, unknown>) => AuthorizeBody | Promise<AuthorizeBody>;
+}
+
+/** The body `/authorize` sends to Layercode's `authorize_session`. */
+export interface AuthorizeBody {
+  agent_id: string;
+  conversation_id?: string;
+  metadata?: Record<string, unknown>;
+  config?: {
+    session_webhook?: {
+      url?: string;
+      events?: string[];
+      custom_metadata?: Record<string, unknown>;
+      custom_headers?: Record<string, string>;
+    };
+    [key: string]: unknown;
+  };
 }
 
 /** A value, or a function of the platform's environment (Workers bindings, `process.env`, `Deno.env`). */
@@ -45,6 +113,11 @@ export interface CreateAppOptions {
   /** Where conversations live. @default an in-memory store */
   store?: FromEnv<ConversationStore>;
   hooks?: AgentHooks;
+  /** Functions the model may call (see `Tool`). */
+  // deno-lint-ignore no-explicit-any
+  tools?: readonly Tool<any>[];
+  /** Chooses the agent of a conversation (prompt, welcome, model, tools, history namespace) from its event. */
+  resolveAgent?: (event: MessageEvent | SessionStartEvent | SessionEndEvent | DataEvent) => AgentProfile | Promise<AgentProfile>;
   /** Keeps work alive after the response (Vercel's `waitUntil`); Workers' `ctx.waitUntil` is found by itself. */
   waitUntil?: (work: Promise<unknown>) => void;
   logger?: Logger;
@@ -59,10 +132,16 @@ export interface AgentRuntime {
   store: ConversationStore;
   history: History;
   hooks: AgentHooks;
+  // deno-lint-ignore no-explicit-any
+  tools: readonly Tool<any>[];
+  /** The agent of an event's conversation (cached per conversation). */
+  agentFor: (event: Exclude<WebhookEvent, { type: "unknown" | "session.update" }>) => Promise<AgentProfile | undefined>;
   log: Logger;
   now: () => number;
   waitUntil: (c: Context) => (work: Promise<unknown>) => void;
 }
+
+const MAX_CACHED_AGENTS = 1000;
 
 function strings(env: Record<string, unknown>): Env {
   const out: Env = {};
@@ -118,6 +197,19 @@ export function createApp(options: CreateAppOptions = {}): Hono {
     } else if (config.webhookSecrets.length === 0) {
       log.error("LAYERCODE_WEBHOOK_SECRET is not set: every webhook is refused until you add it to your secrets");
     }
+    const agents = new Map<string, Promise<AgentProfile>>();
+    const agentFor: AgentRuntime["agentFor"] = (event) => {
+      const resolveAgent = options.resolveAgent;
+      if (!resolveAgent) return Promise.resolve(undefined);
+      let found = agents.get(event.conversationId);
+      if (!found) {
+        found = Promise.resolve().then(() => resolveAgent(event));
+        found.catch(() => agents.delete(event.conversationId));
+        agents.set(event.conversationId, found);
+        if (agents.size > MAX_CACHED_AGENTS) agents.delete(agents.keys().next().value!);
+      }
+      return found;
+    };
     const background = (work: Promise<unknown>) => {
       work.catch((error) => log.error("background work failed", errorFields(error)));
     };
@@ -127,6 +219,8 @@ export function createApp(options: CreateAppOptions = {}): Hono {
       store,
       history,
       hooks: options.hooks ?? {},
+      tools: options.tools ?? [],
+      agentFor,
       log,
       now: options.now ?? Date.now,
       waitUntil(c) {

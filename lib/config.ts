@@ -44,6 +44,10 @@ export interface AgentConfig {
   deleteOnSessionEnd: boolean;
   /** `LOG_LEVEL`. @default "info" */
   logLevel: LogLevel;
+  /** `WEBHOOK_HEADERS`: custom webhook headers handed to hooks and tools, comma separated. @default none */
+  webhookHeaders: string[];
+  /** `LAYERCODE_AGENT_IDS`: the only agent ids `/authorize` accepts, comma separated. @default any */
+  agentIds: string[];
 }
 
 /** The webhook secret of development mode, shared with `scripts/simulate.ts`. Never accepted in production. */
@@ -112,6 +116,8 @@ export function readConfig(env: Env, development = false): AgentConfig {
     historyTtlSeconds: integer(env, "HISTORY_TTL_SECONDS", 43_200, 60),
     deleteOnSessionEnd: env.DELETE_ON_SESSION_END?.trim().toLowerCase() === "true",
     logLevel,
+    webhookHeaders: list(env.WEBHOOK_HEADERS).map((name) => name.toLowerCase()),
+    agentIds: list(env.LAYERCODE_AGENT_IDS),
   };
 }
 

@@ -34,6 +34,8 @@ export interface TurnState {
   key: string;
   doc: Document;
   version: string | null;
+  /** Store operations this turn made so far. */
+  ops: { reads: number; writes: number };
 }
 
 /** A conversation's history on a {@link ConversationStore}: one read and at most two writes per turn. */
@@ -150,11 +152,14 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
 
   async function update(state: TurnState, change: (doc: Document) => boolean): Promise<TurnState> {
     let { doc, version } = state;
+    const { ops } = state;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const next = clone(doc);
-      if (!change(next)) return { key: state.key, doc, version };
+      if (!change(next)) return { key: state.key, doc, version, ops };
+      ops.writes++;
       const written = await store.set(state.key, bound(next, maxMessages, maxBytes), { expected: version, ttlSeconds });
-      if (written !== null) return { key: state.key, doc: next, version: written };
+      if (written !== null) return { key: state.key, doc: next, version: written, ops };
+      ops.reads++;
       const current = await store.get(state.key);
       doc = parse(current);
       version = current?.version ?? null;
@@ -165,7 +170,7 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
   async function read(conversationId: string): Promise<TurnState> {
     const key = prefix + conversationId;
     const stored = await store.get(key);
-    return { key, doc: parse(stored), version: stored?.version ?? null };
+    return { key, doc: parse(stored), version: stored?.version ?? null, ops: { reads: 1, writes: 0 } };
   }
 
   return {

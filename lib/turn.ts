@@ -1,13 +1,35 @@
-import type { ModelProvider } from "../llm/types.ts";
+import type { ModelProvider, Tool, TurnContext } from "../llm/types.ts";
 import type { History, Message, TurnState } from "./history.ts";
 import type { InterruptionContext } from "./events.ts";
 import { errorFields, type Logger } from "./log.ts";
 import { encodeFrame, type ResponseFrame, SSE_HEADERS } from "./sse.ts";
 
-/** What {@link streamTurn} needs for one spoken turn. */
-export interface TurnOptions {
+/** One line per turn: what `onTurn` receives and what is logged. Ids only: no text, no metadata. */
+export interface TurnMetrics {
   conversationId: string;
   turnId: string;
+  type: "message" | "session.start";
+  /** From the request's arrival to the model's first chunk. */
+  timeToFirstTokenMs?: number;
+  /** From the request's arrival to the first `response.tts` or `response.data` frame. */
+  timeToFirstFrameMs?: number;
+  /** From the request's arrival to `response.end`. */
+  totalMs: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  /** The caller disconnected (barged in) before the reply ended. */
+  interrupted: boolean;
+  storeReads: number;
+  storeWrites: number;
+  /** The class of the error that ended the turn early (`TimeoutError` for a timeout). */
+  errorClass?: string;
+}
+
+/** What {@link streamTurn} needs for one spoken turn. */
+export interface TurnOptions {
+  context: TurnContext;
+  /** The conversation's key in history (namespaced per agent when several share a store). */
+  historyKey: string;
   history: History;
   log: Logger;
   /** Hands work that must outlive the response (the final history write) to the platform. */
@@ -18,18 +40,32 @@ export interface TurnOptions {
     interruption?: InterruptionContext;
     model: ModelProvider;
     system: string;
-    /** Abort the model after this long without a delta. */
+    // deno-lint-ignore no-explicit-any
+    tools?: readonly Tool<any>[];
+    /** Abort the model after this long without a chunk. */
     timeoutMs: number;
     /** Spoken when the model fails or times out. */
     apology: string;
   };
   /** A fixed text to speak instead (the welcome); empty: just end the turn. */
   say?: string;
+  /** Called with the turn's metrics once it is stored. */
+  onTurn?: (metrics: TurnMetrics) => void | Promise<void>;
+  /** When the request arrived, in `performance.now()` milliseconds. */
+  startedAt?: number;
   now?: () => number;
 }
 
 const DISCONNECTED = Symbol("client disconnected");
 const TIMED_OUT = Symbol("model timed out");
+
+/** The frames of one turn, and what the turn's metrics need to know of them. */
+interface Output {
+  send(frame: ResponseFrame): void;
+  end(): void;
+  metrics: TurnMetrics;
+  startedAt: number;
+}
 
 /**
  * Streams one turn as SSE: a `response.tts` frame per model delta the moment it arrives, `response.data` frames,
@@ -41,39 +77,62 @@ const TIMED_OUT = Symbol("model timed out");
  */
 export function streamTurn(options: TurnOptions): Response {
   const abort = new AbortController();
-  const { turnId } = options;
+  const { conversationId, turnId } = options.context;
+  const startedAt = options.startedAt ?? performance.now();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let open = true;
-
-  const send = (frame: ResponseFrame) => {
-    if (!open) return;
-    try {
-      controller.enqueue(encodeFrame(frame));
-    } catch {
-      open = false;
-    }
+  const metrics: TurnMetrics = {
+    conversationId,
+    turnId,
+    type: options.reply ? "message" : "session.start",
+    totalMs: 0,
+    interrupted: false,
+    storeReads: 0,
+    storeWrites: 0,
   };
-  const end = () => {
-    send({ type: "response.end", turn_id: turnId });
-    if (!open) return;
-    open = false;
-    try {
-      controller.close();
-    } catch { /* already cancelled */ }
+
+  const output: Output = {
+    metrics,
+    startedAt,
+    send(frame) {
+      if (!open) return;
+      if (metrics.timeToFirstFrameMs === undefined && frame.type !== "response.end") {
+        metrics.timeToFirstFrameMs = performance.now() - startedAt;
+      }
+      try {
+        controller.enqueue(encodeFrame(frame));
+      } catch {
+        open = false;
+      }
+    },
+    end() {
+      if (!open) return;
+      output.send({ type: "response.end", turn_id: turnId });
+      metrics.totalMs = performance.now() - startedAt;
+      open = false;
+      try {
+        controller.close();
+      } catch { /* already cancelled */ }
+    },
   };
 
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
-      const work = options.reply ? answer(options, options.reply, abort, send, end) : speak(options, send, end);
+      const work = options.reply ? answer(options, options.reply, abort, output) : speak(options, output);
       options.waitUntil(
         work.catch((error) => {
-          options.log.error("turn failed", { conversationId: options.conversationId, turnId, ...errorFields(error) });
-          end();
-        }),
+          metrics.errorClass ??= errorFields(error).errorClass as string;
+          options.log.error("turn failed", { conversationId, turnId, ...errorFields(error) });
+          output.end();
+        }).then(() => report(options, metrics)),
       );
     },
     cancel() {
+      if (open) {
+        metrics.interrupted = true;
+        metrics.totalMs = performance.now() - startedAt;
+      }
       open = false;
       abort.abort(DISCONNECTED);
     },
@@ -81,32 +140,50 @@ export function streamTurn(options: TurnOptions): Response {
   return new Response(body, { headers: SSE_HEADERS });
 }
 
-async function speak(options: TurnOptions, send: (frame: ResponseFrame) => void, end: () => void): Promise<void> {
+async function report(options: TurnOptions, metrics: TurnMetrics): Promise<void> {
+  for (const key of Object.keys(metrics) as (keyof TurnMetrics)[]) {
+    const value = metrics[key];
+    if (typeof value === "number" && !Number.isInteger(value)) (metrics as unknown as Record<string, number>)[key] = Math.round(value * 10) / 10;
+  }
+  options.log.info("turn", { ...metrics });
+  try {
+    await options.onTurn?.(metrics);
+  } catch (error) {
+    options.log.error("onTurn hook failed", { conversationId: metrics.conversationId, ...errorFields(error) });
+  }
+}
+
+function count(metrics: TurnMetrics, state: TurnState | undefined): void {
+  if (!state) return;
+  metrics.storeReads = state.ops.reads;
+  metrics.storeWrites = state.ops.writes;
+}
+
+async function speak(options: TurnOptions, output: Output): Promise<void> {
+  const { turnId } = options.context;
   const text = options.say ?? "";
-  if (text) send({ type: "response.tts", content: text, turn_id: options.turnId });
-  end();
+  if (text) output.send({ type: "response.tts", content: text, turn_id: turnId });
+  output.end();
   if (!text) return;
-  const state = await options.history.begin(options.conversationId);
-  await options.history.finish(state, {
-    role: "assistant",
-    text,
-    turnId: options.turnId,
-    at: (options.now ?? Date.now)(),
-  });
+  const state = await options.history.begin(options.historyKey);
+  await options.history.finish(state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
+  count(output.metrics, state);
 }
 
 async function answer(
   options: TurnOptions,
   reply: NonNullable<TurnOptions["reply"]>,
   controller: AbortController,
-  send: (frame: ResponseFrame) => void,
-  end: () => void,
+  output: Output,
 ): Promise<void> {
-  const { conversationId, turnId, log } = options;
+  const { log, context } = options;
+  const { conversationId, turnId } = context;
+  const { metrics, send } = output;
   let state: TurnState | undefined;
   try {
-    state = await options.history.begin(conversationId, reply.message, reply.interruption);
+    state = await options.history.begin(options.historyKey, reply.message, reply.interruption);
   } catch (error) {
+    metrics.errorClass = errorFields(error).errorClass as string;
     log.error("history unavailable: answering without it", { conversationId, turnId, ...errorFields(error) });
   }
 
@@ -116,9 +193,9 @@ async function answer(
   });
   aborted.catch(() => {});
 
-  let lastDelta = Date.now();
+  let lastChunk = Date.now();
   const watch = () => {
-    const idle = Date.now() - lastDelta;
+    const idle = Date.now() - lastChunk;
     if (idle >= reply.timeoutMs) controller.abort(TIMED_OUT);
     else timer = setTimeout(watch, reply.timeoutMs - idle);
   };
@@ -129,6 +206,8 @@ async function answer(
     system: reply.system,
     messages: state?.doc.messages ?? [reply.message],
     signal: controller.signal,
+    tools: reply.tools,
+    context,
   })[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -136,12 +215,17 @@ async function answer(
       next.catch(() => {});
       const chunk = await Promise.race([next, aborted]);
       if (chunk.done) break;
-      lastDelta = Date.now();
-      if (typeof chunk.value === "string") {
-        text += chunk.value;
-        send({ type: "response.tts", content: chunk.value, turn_id: turnId });
+      lastChunk = Date.now();
+      metrics.timeToFirstTokenMs ??= performance.now() - output.startedAt;
+      const value = chunk.value;
+      if (typeof value === "string") {
+        text += value;
+        send({ type: "response.tts", content: value, turn_id: turnId });
+      } else if ("data" in value) {
+        send({ type: "response.data", content: value.data, turn_id: turnId });
       } else {
-        send({ type: "response.data", content: chunk.value.data, turn_id: turnId });
+        metrics.inputTokens = (metrics.inputTokens ?? 0) + (value.usage.inputTokens ?? 0);
+        metrics.outputTokens = (metrics.outputTokens ?? 0) + (value.usage.outputTokens ?? 0);
       }
     }
   } catch (error) {
@@ -150,11 +234,9 @@ async function answer(
       log.info("turn interrupted", { conversationId, turnId });
     } else {
       const timedOut = reason === TIMED_OUT;
-      log.warn(timedOut ? "model timed out" : "model failed", {
-        conversationId,
-        turnId,
-        ...(timedOut ? { errorClass: "TimeoutError", timeoutMs: reply.timeoutMs } : errorFields(error)),
-      });
+      const fields = timedOut ? { errorClass: "TimeoutError", timeoutMs: reply.timeoutMs } : errorFields(error);
+      metrics.errorClass = fields.errorClass as string;
+      log.warn(timedOut ? "model timed out" : "model failed", { conversationId, turnId, ...fields });
       send({ type: "response.tts", content: reply.apology, turn_id: turnId });
     }
     if (!controller.signal.aborted) controller.abort(error);
@@ -162,8 +244,9 @@ async function answer(
   } finally {
     clearTimeout(timer);
   }
-  end();
+  output.end();
   if (state && text) {
     await options.history.finish(state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
   }
+  count(metrics, state);
 }

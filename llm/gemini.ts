@@ -1,6 +1,12 @@
-import { type Content, GoogleGenerativeAI } from "@google/generative-ai";
+import {
+  type Content,
+  type FunctionCall,
+  type FunctionDeclarationsTool,
+  GoogleGenerativeAI,
+  type Part,
+} from "@google/generative-ai";
 import type { Message } from "../lib/history.ts";
-import type { ModelInput, ModelProvider } from "./types.ts";
+import type { ModelChunk, ModelInput, ModelProvider, Tool, TurnContext } from "./types.ts";
 
 /** Options of {@link createGeminiModel}. */
 export interface GeminiModelOptions {
@@ -10,6 +16,8 @@ export interface GeminiModelOptions {
   model?: string;
   /** Another endpoint speaking Gemini's API (an AI gateway, a local test server). */
   baseUrl?: string;
+  /** Most rounds of tool calls in one turn. @default 4 */
+  maxToolRounds?: number;
 }
 
 /** Gemini's default model for this backend. */
@@ -27,13 +35,43 @@ function toContents(messages: readonly Message[]): Content[] {
   return contents;
 }
 
+// deno-lint-ignore no-explicit-any
+function declarations(tools: readonly Tool<any>[] | undefined): FunctionDeclarationsTool[] | undefined {
+  if (!tools?.length) return undefined;
+  return [{
+    functionDeclarations: tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      ...(tool.parameters ? { parameters: tool.parameters as never } : {}),
+    })),
+  }];
+}
+
+async function runTool(
+  // deno-lint-ignore no-explicit-any
+  tool: Tool<any> | undefined,
+  call: FunctionCall,
+  context: TurnContext | undefined,
+): Promise<Record<string, unknown>> {
+  if (!tool) return { error: `there is no tool named ${call.name}` };
+  try {
+    const result = await tool.execute(call.args ?? {}, context as TurnContext);
+    return { result: result === undefined ? null : result };
+  } catch {
+    return { error: `the tool ${call.name} failed` };
+  }
+}
+
 /**
- * Gemini through `@google/generative-ai`, streaming `streamGenerateContent?alt=sse`.
+ * Gemini through `@google/generative-ai`, streaming `streamGenerateContent?alt=sse`. Tools are passed as function
+ * declarations; when the model calls them, their filler is spoken, `response.data` frames tell the browser
+ * (`{ isThinking: true, tool }`, then the result), and the model continues with the function responses.
  * @example
  * createApp({ model: createGeminiModel({ apiKey: env.GOOGLE_GENERATIVE_AI_API_KEY }) });
  */
 export function createGeminiModel(options: GeminiModelOptions): ModelProvider {
   const model = options.model ?? DEFAULT_GEMINI_MODEL;
+  const maxToolRounds = options.maxToolRounds ?? 4;
   const client = new GoogleGenerativeAI(options.apiKey).getGenerativeModel(
     { model },
     options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, "") } : undefined,
@@ -41,17 +79,42 @@ export function createGeminiModel(options: GeminiModelOptions): ModelProvider {
   return {
     name: "gemini",
     model,
-    async *stream({ system, messages, signal }: ModelInput) {
-      const result = await client.generateContentStream(
-        { contents: toContents(messages), systemInstruction: { role: "system", parts: [{ text: system }] } },
-        { signal },
-      );
-      // The aggregated response rejects with the stream's error, which the loop below already reports.
-      result.response.catch(() => {});
-      for await (const chunk of result.stream) {
-        const parts = chunk.candidates?.[0]?.content?.parts;
-        if (!parts) continue;
-        for (const part of parts) if (part.text) yield part.text;
+    async *stream({ system, messages, signal, tools, context }: ModelInput): AsyncGenerator<ModelChunk> {
+      const contents = toContents(messages);
+      const systemInstruction = { role: "system", parts: [{ text: system }] };
+      const functionTools = declarations(tools);
+      for (let round = 0;; round++) {
+        const result = await client.generateContentStream(
+          { contents, systemInstruction, tools: round < maxToolRounds ? functionTools : undefined },
+          { signal },
+        );
+        // The aggregated response rejects with the stream's error, which the loop below already reports.
+        result.response.catch(() => {});
+        const calls: FunctionCall[] = [];
+        let usage: { promptTokenCount?: number; candidatesTokenCount?: number } | undefined;
+        for await (const chunk of result.stream) {
+          usage = chunk.usageMetadata ?? usage;
+          const parts = chunk.candidates?.[0]?.content?.parts;
+          if (!parts) continue;
+          for (const part of parts) {
+            if (part.text) yield part.text;
+            if (part.functionCall) calls.push(part.functionCall);
+          }
+        }
+        if (usage) yield { usage: { inputTokens: usage.promptTokenCount, outputTokens: usage.candidatesTokenCount } };
+        if (calls.length === 0 || !tools?.length) return;
+
+        contents.push({ role: "model", parts: calls.map((functionCall): Part => ({ functionCall })) });
+        const responses: Part[] = [];
+        for (const call of calls) {
+          const tool = tools.find((t) => t.name === call.name);
+          yield { data: { isThinking: true, tool: call.name } };
+          if (tool?.filler) yield `${tool.filler} `;
+          const response = await runTool(tool, call, context);
+          yield { data: { isThinking: false, tool: call.name, ...response } };
+          responses.push({ functionResponse: { name: call.name, response } });
+        }
+        contents.push({ role: "function", parts: responses });
       }
     },
   };

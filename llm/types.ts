@@ -1,5 +1,44 @@
 import type { Message } from "../lib/history.ts";
 
+/** Who and what a turn is about: passed to the model, its tools and the hooks. */
+export interface TurnContext {
+  conversationId: string;
+  turnId: string;
+  /** The webhook's `custom_metadata` (static agent metadata or per-session overrides). */
+  metadata: Record<string, unknown>;
+  fromPhoneNumber?: string;
+  toPhoneNumber?: string;
+  /** The custom headers selected by `WEBHOOK_HEADERS`, lower-cased names. */
+  headers: Record<string, string>;
+}
+
+/** A JSON Schema object describing a tool's parameters. */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * A function the model may call. The provider passes it as a declaration, runs `execute` when the model asks,
+ * feeds the result back and lets the model continue its reply.
+ * @example
+ * const weather: Tool<{ city: string }> = {
+ *   name: "get_weather",
+ *   description: "Current weather in a city",
+ *   parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+ *   filler: "Let me check.",
+ *   execute: async ({ city }) => ({ city, forecast: "sunny" }),
+ * };
+ */
+export interface Tool<Args = Record<string, unknown>> {
+  /** Letters, digits, `_` and `-`, at most 64 characters. */
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (an `object` schema). */
+  parameters?: JsonSchema;
+  /** Spoken while the tool runs, e.g. "One moment." */
+  filler?: string;
+  /** Runs the tool; the result must be JSON-serializable. A throw is reported to the model as an error. */
+  execute(args: Args, context: TurnContext): unknown | Promise<unknown>;
+}
+
 /** What a model is asked for one turn. */
 export interface ModelInput {
   /** The system prompt. */
@@ -8,13 +47,26 @@ export interface ModelInput {
   messages: readonly Message[];
   /** Aborted when the caller barges in or the turn times out: stop and release the upstream request. */
   signal: AbortSignal;
+  /** Functions the model may call. */
+  // deno-lint-ignore no-explicit-any
+  tools?: readonly Tool<any>[];
+  context?: TurnContext;
 }
 
-/** One piece of a streamed reply: text to speak, or JSON for the browser client (a `response.data` frame). */
-export type ModelChunk = string | { data: unknown };
+/** Tokens a model reports for a request. */
+export interface Usage {
+  inputTokens?: number;
+  outputTokens?: number;
+}
 
 /**
- * The model seam: a provider streams the reply as text deltas.
+ * One piece of a streamed reply: text to speak, JSON for the browser client (a `response.data` frame),
+ * or the tokens used (for the turn's log line).
+ */
+export type ModelChunk = string | { data: unknown } | { usage: Usage };
+
+/**
+ * The model seam: a provider streams the reply, delta by delta.
  * @example
  * const model: ModelProvider = { name: "echo", model: "echo", async *stream({ messages }) { yield messages.at(-1)!.text; } };
  */
