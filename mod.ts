@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { agent } from "./agent.ts";
 import { createApp } from "./lib/app.ts";
 
 export {
@@ -36,5 +37,8 @@ export type { JsonSchema, ModelChunk, ModelInput, ModelProvider, Tool, TurnConte
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.ts";
 export type { ConversationStore, SetOptions, Versioned } from "./storage/types.ts";
 
-/** The app configured from the environment alone: `deno serve mod.ts`, or a Workers module. */
-export default createApp();
+export { agent } from "./agent.ts";
+export { currentTime } from "./tools/current-time.ts";
+
+/** The template's agent configured from the environment: `deno serve mod.ts`, or a Workers module. */
+export default createApp(agent);

@@ -201,11 +201,13 @@ export function createApp(options: CreateAppOptions = {}): Hono {
     const agentFor: AgentRuntime["agentFor"] = (event) => {
       const resolveAgent = options.resolveAgent;
       if (!resolveAgent) return Promise.resolve(undefined);
-      let found = agents.get(event.conversationId);
+      // Per conversation and metadata: two tenants may reuse one conversation_id.
+      const key = `${event.conversationId}\u0000${JSON.stringify(event.customMetadata ?? {})}`;
+      let found = agents.get(key);
       if (!found) {
         found = Promise.resolve().then(() => resolveAgent(event));
-        found.catch(() => agents.delete(event.conversationId));
-        agents.set(event.conversationId, found);
+        found.catch(() => agents.delete(key));
+        agents.set(key, found);
         if (agents.size > MAX_CACHED_AGENTS) agents.delete(agents.keys().next().value!);
       }
       return found;

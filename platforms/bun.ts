@@ -1,9 +1,10 @@
 /** Bun: `bun run platforms/bun.ts` (`npm start`), `bun --hot platforms/bun.ts` while developing. */
+import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
 
 const { hostname, port, development } = readServeConfig(process.env);
-const app = createApp({ development });
+const app = createApp({ ...agent, development });
 // idleTimeout 0: a reply stream may stay quiet while the model thinks; the model timeout bounds it instead.
 const server = Bun.serve({ hostname, port, idleTimeout: 0, fetch: app.fetch });
 console.log(listeningMessage(`Bun ${Bun.version}`, server.url.href.replace(/\/$/, ""), development));

@@ -1,10 +1,11 @@
 /** Deno and Deno Deploy: `deno task start`, `deno task dev` (watch). */
+import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
 
 const env = Deno.env.toObject();
 const { hostname, port, development } = readServeConfig(env);
-const app = createApp({ env, development });
+const app = createApp({ ...agent, env, development });
 Deno.serve({
   hostname,
   port,

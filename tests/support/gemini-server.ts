@@ -21,6 +21,8 @@ export interface GeminiScript {
   cutAfter?: number;
   /** Send a malformed event after the deltas. */
   malformed?: boolean;
+  /** Ask for these function calls (one event with functionCall parts) after the deltas. */
+  functionCalls?: { name: string; args: Record<string, unknown> }[];
 }
 
 /** One request the fake model received. */
@@ -28,8 +30,16 @@ export interface GeminiRequest {
   url: string;
   apiKey: string | undefined;
   body: {
-    contents: { role: string; parts: { text: string }[] }[];
+    contents: {
+      role: string;
+      parts: {
+        text?: string;
+        functionCall?: { name: string; args: unknown };
+        functionResponse?: { name: string; response: Record<string, unknown> };
+      }[];
+    }[];
     systemInstruction?: { parts: { text: string }[] };
+    tools?: { functionDeclarations: { name: string; description?: string; parameters?: unknown }[] }[];
   };
   /** Resolves when the connection ends: `true` when the client went away before the answer was complete. */
   closed: Promise<boolean>;
@@ -109,6 +119,10 @@ export async function startGeminiServer(): Promise<GeminiServer> {
       if (script.delayMs) await sleep(script.delayMs);
       if (res.destroyed) return;
       res.write(chunk(deltas[i], i === deltas.length - 1 && !script.malformed));
+    }
+    if (script.functionCalls) {
+      const parts = script.functionCalls.map((functionCall) => ({ functionCall }));
+      res.write(`data: ${JSON.stringify({ candidates: [{ content: { parts, role: "model" }, index: 0, finishReason: "STOP" }] })}\r\n\r\n`);
     }
     if (script.malformed) res.write("data: {not json\r\n\r\n");
     finished = true;

@@ -1,0 +1,294 @@
+// Beyond echoing a model: tools over Gemini's wire format, per-turn metrics, post-call summaries, metadata
+// templates, several agents in one backend, and the trusted /authorize hook.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { agent } from "../agent.ts";
+import { type CreateAppOptions, createApp } from "../lib/app.ts";
+import { HttpError } from "../lib/errors.ts";
+import { createHistory } from "../lib/history.ts";
+import type { Logger } from "../lib/log.ts";
+import { renderTemplate } from "../lib/template.ts";
+import type { TurnMetrics } from "../lib/turn.ts";
+import { createGeminiModel } from "../llm/gemini.ts";
+import type { Tool } from "../llm/types.ts";
+import { createMemoryStore } from "../storage/memory.ts";
+import { type GeminiServer, startGeminiServer, words } from "./support/gemini-server.ts";
+import { startLayercodeApi } from "./support/layercode-api.ts";
+import { scriptedModel } from "./support/scripted-model.ts";
+import { frames, SECRET, spoken, uid, webhook } from "./support/webhooks.ts";
+
+const URL = "http://agent.test/agent";
+let gemini: GeminiServer;
+before(async () => (gemini = await startGeminiServer()));
+after(() => gemini.close());
+
+function setup(options: CreateAppOptions = {}) {
+  const store = createMemoryStore();
+  const pending: Promise<unknown>[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push({ level, message, ...fields });
+  const logger: Logger = { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+  const app = createApp({
+    env: { LAYERCODE_WEBHOOK_SECRET: SECRET, WELCOME_MESSAGE: "" },
+    model: createGeminiModel({ apiKey: "k", baseUrl: gemini.baseUrl }),
+    store,
+    logger,
+    waitUntil: (work) => pending.push(work),
+    ...options,
+  });
+  const settled = async () => {
+    while (pending.length) await pending.shift();
+  };
+  return { app, store, lines, settled, history: createHistory(store) };
+}
+
+const message = (conversation: string, text: string, extra: Record<string, unknown> = {}) => ({
+  type: "message",
+  session_id: "s",
+  conversation_id: conversation,
+  turn_id: uid("turn"),
+  text,
+  ...extra,
+});
+
+test("a tool call is declared to Gemini, run, fed back, and the reply continues with filler and data frames", async () => {
+  const seen: unknown[] = [];
+  const lookup: Tool<{ city: string }> = {
+    name: "get_weather",
+    description: "Weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    filler: "One moment.",
+    execute: ({ city }, context) => {
+      seen.push([city, context.conversationId]);
+      return { city, forecast: "sunny" };
+    },
+  };
+  gemini.respond = (request) =>
+    request.body.contents.at(-1)?.role === "function"
+      ? { deltas: words("It is sunny in Paris.") }
+      : { deltas: ["Sure. "], functionCalls: [{ name: "get_weather", args: { city: "Paris" } }] };
+  const { app } = setup({ tools: [lookup] });
+  const conversation = uid("conv");
+  const all = await frames(await app.fetch(await webhook(URL, message(conversation, "Weather in Paris?"))));
+  assert.equal(spoken(all), "Sure. One moment. It is sunny in Paris.");
+  const data = all.filter((f) => f.type === "response.data").map((f) => f.type === "response.data" && f.content);
+  assert.deepEqual(data, [
+    { isThinking: true, tool: "get_weather" },
+    { isThinking: false, tool: "get_weather", result: { city: "Paris", forecast: "sunny" } },
+  ]);
+  assert.equal(all.at(-1)?.type, "response.end");
+  assert.deepEqual(seen, [["Paris", conversation]]);
+
+  const [first, second] = gemini.requests.slice(-2);
+  assert.deepEqual(first.body.tools?.[0].functionDeclarations.map((d) => d.name), ["get_weather"]);
+  assert.deepEqual(second.body.contents.at(-2), { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }] });
+  assert.deepEqual(second.body.contents.at(-1), {
+    role: "function",
+    parts: [{ functionResponse: { name: "get_weather", response: { result: { city: "Paris", forecast: "sunny" } } } }],
+  });
+});
+
+test("a failing or unknown tool is reported to the model as an error, and the turn still ends", async () => {
+  const broken: Tool = { name: "broken", description: "fails", execute: () => Promise.reject(new Error("db down")) };
+  gemini.respond = (request) =>
+    request.body.contents.at(-1)?.role === "function"
+      ? { deltas: ["Sorry, that failed."] }
+      : { functionCalls: [{ name: "broken", args: {} }, { name: "missing", args: {} }] };
+  const { app } = setup({ tools: [broken] });
+  const all = await frames(await app.fetch(await webhook(URL, message(uid("conv"), "Try it"))));
+  assert.equal(spoken(all), "Sorry, that failed.");
+  const responses = gemini.requests.at(-1)!.body.contents.at(-1)!.parts.map((p) => p.functionResponse);
+  assert.deepEqual(responses, [
+    { name: "broken", response: { error: "the tool broken failed" } },
+    { name: "missing", response: { error: "there is no tool named missing" } },
+  ]);
+});
+
+test("the template's example tool answers the current time through the whole loop", async () => {
+  gemini.respond = (request) => {
+    const last = request.body.contents.at(-1)!;
+    if (last.role !== "function") return { functionCalls: [{ name: "get_current_time", args: { timezone: "Europe/Paris" } }] };
+    const response = last.parts[0].functionResponse!.response as { result: { now: string } };
+    return { deltas: [`It is ${response.result.now}.`] };
+  };
+  const { app } = setup({ tools: agent.tools });
+  const all = await frames(await app.fetch(await webhook(URL, message(uid("conv"), "What time is it in Paris?"))));
+  assert.match(spoken(all), /^Let me check\. It is \w+day, \w+ \d+, \d{4} at \d+:\d\d/);
+});
+
+test("each turn logs one structured line with ids, timings, tokens and store operations, and calls onTurn", async () => {
+  gemini.respond = () => ({ deltas: ["Hello ", "there."] });
+  const turns: TurnMetrics[] = [];
+  const { app, lines, settled } = setup({ hooks: { onTurn: (metrics) => void turns.push(metrics) } });
+  const body = message(uid("conv"), "Private words");
+  await frames(await app.fetch(await webhook(URL, body)));
+  await settled();
+  const line = lines.find((l) => l.message === "turn")!;
+  assert.equal(line.conversationId, body.conversation_id);
+  assert.equal(line.turnId, body.turn_id);
+  assert.equal(line.type, "message");
+  for (const field of ["timeToFirstTokenMs", "timeToFirstFrameMs", "totalMs"]) assert.equal(typeof line[field], "number", field);
+  assert.ok((line.timeToFirstFrameMs as number) <= (line.totalMs as number));
+  assert.equal(line.inputTokens, 5);
+  assert.equal(line.outputTokens, 3);
+  assert.equal(line.interrupted, false);
+  assert.equal(line.storeReads, 1);
+  assert.equal(line.storeWrites, 2);
+  assert.equal(line.errorClass, undefined);
+  assert.ok(!JSON.stringify(lines).includes("Private words"), "no conversation text in the logs");
+  assert.deepEqual(turns, [line].map(({ level: _, message: __, ...metrics }) => metrics));
+});
+
+test("an interrupted or failed turn says so in its metrics", async () => {
+  const model = scriptedModel();
+  model.script = async function* () {
+    yield "Partial";
+    throw new Error("boom");
+  };
+  const turns: TurnMetrics[] = [];
+  const { app, settled } = setup({ model, hooks: { onTurn: (metrics) => void turns.push(metrics) } });
+  await frames(await app.fetch(await webhook(URL, message(uid("conv"), "Hi"))));
+  model.script = async function* () {
+    yield "Start";
+    await new Promise(() => {});
+  };
+  const response = await app.fetch(await webhook(URL, message(uid("conv"), "Hi")));
+  const reader = response.body!.getReader();
+  await reader.read();
+  await reader.cancel();
+  await settled();
+  assert.deepEqual(turns.map((t) => [t.errorClass, t.interrupted]), [["Error", false], [undefined, true]]);
+});
+
+test("session.end hands a typed summary to its hook, and the template stores it in the chosen store", async () => {
+  const { app, store, settled } = setup({ hooks: agent.hooks });
+  const conversation = uid("conv");
+  const end = {
+    type: "session.end",
+    session_id: "s",
+    conversation_id: conversation,
+    agent_id: "ag_1",
+    started_at: "2026-01-01T10:00:00Z",
+    ended_at: "2026-01-01T10:01:00Z",
+    duration: 60000,
+    latency: 420,
+    transcription_duration_seconds: 12,
+    tts_duration_seconds: 20,
+    custom_metadata: { plan: "pro" },
+    transcript: [{ role: "user", text: "Hi", timestamp: 1 }, { role: "assistant", text: "Hello", timestamp: 2 }],
+  };
+  assert.equal((await app.fetch(await webhook(URL, end))).status, 200);
+  const update = { type: "session.update", conversation_id: conversation, recording_status: "completed", recording_url: "https://rec/1" };
+  assert.equal((await app.fetch(await webhook(URL, update))).status, 200);
+  await settled();
+  const summary = JSON.parse((await store.get(`summary:${conversation}`))!.value);
+  assert.deepEqual(summary, {
+    conversationId: conversation,
+    agentId: "ag_1",
+    startedAt: "2026-01-01T10:00:00Z",
+    endedAt: "2026-01-01T10:01:00Z",
+    durationMs: 60000,
+    transcript: [{ role: "user", text: "Hi", timestamp: 1 }, { role: "assistant", text: "Hello", timestamp: 2 }],
+    latency: { latency: 420, transcriptionSeconds: 12, ttsSeconds: 20 },
+    metadata: { plan: "pro" },
+  });
+  assert.equal((await store.get(`recording:${conversation}`))!.value, "https://rec/1");
+});
+
+test("renderTemplate() fills metadata, falls back for missing values and evaluates no code", () => {
+  const data = { metadata: { firstName: "Ada", age: 36, nested: { x: "y" }, empty: "" } };
+  assert.equal(renderTemplate("Hi {{metadata.firstName}}, {{ metadata.age }}.", data), "Hi Ada, 36.");
+  assert.equal(renderTemplate('Hi {{metadata.lastName | "there"}}!', data), "Hi there!");
+  assert.equal(renderTemplate('{{metadata.empty | "none"}}', data), "none");
+  assert.equal(renderTemplate("[{{metadata.nested}}]", data), "[]");
+  assert.equal(renderTemplate("{{metadata.constructor}}{{metadata.__proto__}}", data), "");
+  assert.equal(renderTemplate("{{ process.exit() }} {{1+1}}", data), "{{ process.exit() }} {{1+1}}");
+  assert.equal(renderTemplate("no placeholders", data), "no placeholders");
+});
+
+test("the system prompt and welcome read the session's metadata, phone numbers and selected headers", async () => {
+  gemini.respond = () => ({ deltas: ["Ok."] });
+  const { app } = setup({
+    env: { LAYERCODE_WEBHOOK_SECRET: SECRET, WEBHOOK_HEADERS: "X-Tenant", WELCOME_MESSAGE: 'Hello {{metadata.firstName | "there"}}!' },
+    config: { systemPrompt: "Caller {{metadata.firstName}} from {{phone.from}} for tenant {{headers.x-tenant}}." },
+  });
+  const ids = { session_id: "s", conversation_id: uid("conv"), custom_metadata: { firstName: "Grace" }, from_phone_number: "+15550100" };
+  const headers = { "x-tenant": "acme", "x-other": "hidden" };
+  const welcome = await frames(await app.fetch(await webhook(URL, { type: "session.start", ...ids, turn_id: "t0" }, { headers })));
+  assert.equal(spoken(welcome), "Hello Grace!");
+  const anonymous = await frames(await app.fetch(await webhook(URL, { type: "session.start", session_id: "s", conversation_id: "c2", turn_id: "t0" })));
+  assert.equal(spoken(anonymous), "Hello there!");
+  await frames(await app.fetch(await webhook(URL, { type: "message", ...ids, turn_id: "t1", text: "Hi" }, { headers })));
+  assert.equal(gemini.requests.at(-1)!.body.systemInstruction!.parts[0].text, "Caller Grace from +15550100 for tenant acme.");
+});
+
+test("resolveAgent serves two personas from one backend, and tenants sharing a conversation_id never share history", async () => {
+  gemini.respond = (request) => ({ deltas: [`${request.body.systemInstruction!.parts[0].text} turn ${request.body.contents.length}`] });
+  let resolved = 0;
+  const { app, settled } = setup({
+    resolveAgent: (event) => {
+      resolved++;
+      const tenant = event.customMetadata?.tenant === "bistro" ? "bistro" : "dental";
+      return tenant === "bistro"
+        ? { id: "bistro", systemPrompt: "You are Luigi of the bistro.", welcome: "Ciao {{metadata.name}}!" }
+        : { id: "dental", systemPrompt: "You are the dental receptionist.", welcome: "Dental office, hello {{metadata.name}}." };
+    },
+  });
+  const shared = uid("conv");
+  const ids = (tenant: string) => ({ session_id: `s_${tenant}`, conversation_id: shared, custom_metadata: { tenant, name: "Sam" } });
+  const welcomeBistro = await frames(await app.fetch(await webhook(URL, { type: "session.start", ...ids("bistro"), turn_id: "t0" })));
+  assert.equal(spoken(welcomeBistro), "Ciao Sam!");
+  await settled();
+  const bistro = spoken(await frames(await app.fetch(await webhook(URL, message(shared, "Table for two", ids("bistro"))))));
+  assert.equal(bistro, "You are Luigi of the bistro. turn 2");
+  await settled();
+  // The same conversation_id for the other tenant: its own agent, and none of the bistro's history.
+  const dental = await frames(await app.fetch(await webhook(URL, message(shared, "A cleaning please", ids("dental")))));
+  assert.equal(spoken(dental), "You are the dental receptionist. turn 1");
+  assert.deepEqual(gemini.requests.at(-1)!.body.contents.map((c) => c.parts[0].text), ["A cleaning please"]);
+  await settled();
+  const again = spoken(await frames(await app.fetch(await webhook(URL, message(shared, "Still there?", ids("bistro"))))));
+  assert.equal(again, "You are Luigi of the bistro. turn 4");
+  assert.equal(resolved, 2, "the agent is resolved once per conversation and tenant, then cached");
+});
+
+test("/authorize forwards only what the authorizeSession hook decides, and refuses agents outside LAYERCODE_AGENT_IDS", async () => {
+  const api = await startLayercodeApi();
+  try {
+    const env = { LAYERCODE_WEBHOOK_SECRET: SECRET, LAYERCODE_API_KEY: "k", LAYERCODE_API_URL: api.url, LAYERCODE_AGENT_IDS: "ag_ok" };
+    const { app } = setup({
+      env,
+      hooks: {
+        authorizeSession: (request, body) => {
+          const user = request.headers.get("authorization")?.replace("Bearer ", "");
+          if (!user) throw new HttpError(401, "sign in first");
+          return {
+            agent_id: String(body.agent_id),
+            config: { session_webhook: { custom_metadata: { userId: user }, custom_headers: { "x-user": user } } },
+            injected: "dropped",
+          } as never;
+        },
+      },
+    });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: JSON.stringify(body), headers }));
+    assert.equal((await post({ agent_id: "ag_ok" })).status, 401);
+    assert.equal((await post({ agent_id: "ag_other" }, { authorization: "Bearer u_1" })).status, 403);
+    const ok = await post({ agent_id: "ag_ok", metadata: { spoofed: true } }, { authorization: "Bearer u_1" });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(api.requests.map((r) => r.body), [{
+      agent_id: "ag_ok",
+      config: { session_webhook: { custom_metadata: { userId: "u_1" }, custom_headers: { "x-user": "u_1" } } },
+    }]);
+
+    const plain = setup({ env });
+    const forwarded = await plain.app.fetch(new Request("http://agent.test/authorize", {
+      method: "POST",
+      body: JSON.stringify({ agent_id: "ag_ok", conversation_id: "c1", metadata: { a: 1 }, config: { x: 1 }, other: 2 }),
+    }));
+    assert.equal(forwarded.status, 200);
+    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_ok", conversation_id: "c1", metadata: { a: 1 } });
+  } finally {
+    await api.close();
+  }
+});
