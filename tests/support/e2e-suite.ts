@@ -83,7 +83,9 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
     assert.match(request.body.systemInstruction!.parts[0].text, /voice/);
   });
 
-  test(name("sends the conversation's history to the model on the second turn"), async () => {
+  test(name(`keeps the conversation's history in its ${target.store} store and sends it on the next turn`), async () => {
+    const health = await (await fetch(`${server.url}/health`)).json();
+    assert.equal(health.store, target.store, "the platform entry picks its natural store by itself");
     gemini.respond = (request) => ({ deltas: words(`Reply ${request.body.contents.length}`) });
     const conversation = uid("conv");
     await frames(await fetch(await webhook(agent(), message(conversation, "My name is Ada."))));

@@ -18,12 +18,41 @@ export interface ServerProcess {
 export interface ServerTarget {
   name: string;
   command: (env: Record<string, string>) => { command: string; args: string[] };
+  /** The conversation store this platform's entry picks by itself (`/health` names it). */
+  store: string;
 }
 
-/** The runtimes that serve `platforms/*.ts` as processes. */
-export const TARGETS: Record<string, ServerTarget> = {
-  bun: { name: "bun", command: () => ({ command: bin("bun"), args: ["platforms/bun.ts"] }) },
-  deno: { name: "deno", command: () => ({ command: bin("deno"), args: ["run", "--allow-all", "platforms/deno.ts"] }) },
+/** The Node.js on PATH: the workerd and Edge launchers need Node, whichever runner starts them. */
+const node = (script: string) => () => ({ command: "node", args: [script] });
+
+/**
+ * The runtimes, each serving the backend as a real process: Bun and Deno run `platforms/*.ts` directly; workerd and
+ * Vercel's Edge Runtime serve the bundles the platforms would deploy (dist/cloudflare.js in miniflare with a real KV
+ * namespace, api/index.js + dist/vercel.js in edge-runtime); Node serves the bundle of platforms/node.ts.
+ */
+export const TARGETS = {
+  bun: { name: "bun", store: "memory", command: () => ({ command: bin("bun"), args: ["platforms/bun.ts"] }) },
+  deno: {
+    name: "deno",
+    store: "memory",
+    command: () => ({ command: bin("deno"), args: ["run", "--allow-all", "platforms/deno.ts"] }),
+  },
+  workerd: { name: "workerd", store: "cloudflare-kv", command: node("tests/support/serve-workerd.mjs") },
+  edge: { name: "edge", store: "memory", command: node("tests/support/serve-edge.mjs") },
+  node: { name: "node", store: "memory", command: node("tests/support/serve-node.mjs") },
+} satisfies Record<string, ServerTarget>;
+
+/**
+ * The test runner that starts each target, so that `npm test` (`bun test`, then `deno test`) runs every runtime's
+ * suite exactly once: Bun and Deno serve under their own runner; the Node-launched targets (workerd, edge, node) are
+ * spread over both to keep each run short. Any runner could start them: they are `node` processes.
+ */
+export const RUNNER_OF: Record<keyof typeof TARGETS, "bun" | "deno"> = {
+  bun: "bun",
+  deno: "deno",
+  workerd: "bun",
+  node: "bun",
+  edge: "deno",
 };
 
 /** The runtime running this test file. */

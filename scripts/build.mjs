@@ -1,0 +1,61 @@
+// Bundles the platform entries into dist/ the way each platform deploys them: one minified ES module per target,
+// resolved with that platform's package conditions. `npm run build` builds them all and prints their sizes;
+// `node scripts/build.mjs cloudflare` builds one. The bundle-size test and bench/ import `buildBundles()`.
+import { build } from "esbuild";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * The bundles: `cloudflare` is what `wrangler deploy` uploads (workerd conditions, no Node built-ins),
+ * `vercel` is what `api/index.js` serves on Vercel's Edge or Node runtime (edge-light conditions),
+ * `node` is a self-contained server for Node.js 20+ (`npm run start:node`).
+ */
+export const BUNDLES = {
+  cloudflare: { entry: "platforms/cloudflare.ts", platform: "neutral", conditions: ["workerd", "worker", "browser"] },
+  vercel: { entry: "platforms/vercel.ts", platform: "neutral", conditions: ["edge-light", "worker", "browser"] },
+  node: { entry: "platforms/node.ts", platform: "node", conditions: ["node"] },
+};
+
+/**
+ * Builds bundles into `outdir` (default dist/).
+ * @param {{ names?: (keyof typeof BUNDLES)[], outdir?: string, minify?: boolean }} [options]
+ * @returns {Promise<{ name: string, path: string, bytes: number, gzipBytes: number }[]>}
+ */
+export async function buildBundles(options = {}) {
+  const names = options.names ?? Object.keys(BUNDLES);
+  const outdir = options.outdir ?? join(ROOT, "dist");
+  return await Promise.all(names.map(async (name) => {
+    const bundle = BUNDLES[name];
+    if (!bundle) throw new Error(`unknown bundle "${name}": choose one of ${Object.keys(BUNDLES).join(", ")}`);
+    const path = join(outdir, `${name}.js`);
+    await build({
+      absWorkingDir: ROOT,
+      entryPoints: [bundle.entry],
+      outfile: path,
+      bundle: true,
+      format: "esm",
+      platform: bundle.platform,
+      target: "es2022",
+      conditions: bundle.conditions,
+      mainFields: ["module", "main"],
+      minify: options.minify ?? true,
+      legalComments: "none",
+      logLevel: "warning",
+    });
+    const code = readFileSync(path);
+    return { name, path, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
+  }));
+}
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const names = process.argv.slice(2);
+  for (const { name, path, bytes, gzipBytes } of await buildBundles(names.length ? { names } : {})) {
+    console.log(`${name.padEnd(10)} ${path.slice(ROOT.length).padEnd(20)} ${kb(bytes).padStart(9)} min  ${kb(gzipBytes).padStart(8)} gzip`);
+  }
+}
