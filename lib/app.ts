@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { env as honoEnv, getRuntimeKey } from "hono/adapter";
 import type { Context } from "hono";
 import { createGeminiModel } from "../llm/gemini.ts";
 import { createOfflineModel } from "../llm/offline.ts";
@@ -142,6 +141,12 @@ export interface AgentRuntime {
 }
 
 const MAX_CACHED_AGENTS = 1000;
+const WORKERS = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
+
+/** `process.env` where the runtime has one (Bun, Node, Vercel, Deno 2), else nothing. */
+function processEnv(): Record<string, unknown> {
+  return (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env ?? {};
+}
 
 function strings(env: Record<string, unknown>): Env {
   const out: Env = {};
@@ -237,13 +242,16 @@ export function createApp(options: CreateAppOptions = {}): Hono {
     };
   }
 
-  /** Resolves the runtime once per environment: Workers pass bindings per request, the others have one. */
+  /**
+   * Resolves the runtime once per environment: Workers pass their bindings with each request, the other runtimes
+   * have one `process.env` (Deno's entry passes `Deno.env` as `options.env`).
+   */
   function runtime(c: Context): Promise<AgentRuntime> {
-    const workers = !options.env && getRuntimeKey() === "workerd" && typeof c.env === "object" && c.env !== null;
+    const workers = !options.env && WORKERS && typeof c.env === "object" && c.env !== null;
     const key: object = workers ? c.env as object : shared;
     let found = cache.get(key);
     if (!found) {
-      const env = options.env ?? (workers ? c.env as Record<string, unknown> : honoEnv(c) ?? {});
+      const env = options.env ?? (workers ? c.env as Record<string, unknown> : processEnv());
       found = build(env);
       found.catch(() => cache.delete(key));
       cache.set(key, found);

@@ -1,10 +1,11 @@
 /** Node.js 20+: `npm run start:node` bundles this file (Node 20 runs no TypeScript) and serves it with @hono/node-server. */
 import { serve } from "@hono/node-server";
+import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
 
 const { hostname, port, development } = readServeConfig(process.env);
-const app = createApp({ development });
+const app = createApp({ ...agent, development });
 const server = serve({ fetch: app.fetch, hostname, port }, (info) => {
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   console.log(listeningMessage(`Node.js ${process.version}`, `http://${host}:${info.port}`, development));
