@@ -80,6 +80,8 @@ export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>)
         method: "POST",
         headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
         body: forwarded,
+        // Never follow a redirect: Workers' fetch would resend the Authorization header to another host.
+        redirect: "manual",
         signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
       });
     } catch (error) {
