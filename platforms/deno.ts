@@ -1,11 +1,18 @@
-/** Deno and Deno Deploy: `deno task start`, `deno task dev` (watch). */
+/** Deno and Deno Deploy: `deno task start`, `deno task dev` (watch). Deno KV on Deploy or with `DENO_KV_PATH`. */
 import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
+import { createDenoKvStore } from "../storage/deno-kv.ts";
+import { storeFromEnv } from "../storage/from-env.ts";
 
 const env = Deno.env.toObject();
 const { hostname, port, development } = readServeConfig(env);
-const app = createApp({ ...agent, env, development });
+const store = await storeFromEnv(env, {
+  denoKv: async (path) => createDenoKvStore({ kv: await Deno.openKv(path) }),
+  redis: async (url) => (await import("../storage/redis.ts")).openRedisStore({ url }),
+  upstash: async (settings) => (await import("../storage/upstash.ts")).openUpstashStore(settings),
+});
+const app = createApp({ ...agent, env, development, store });
 Deno.serve({
   hostname,
   port,

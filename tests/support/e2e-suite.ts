@@ -21,10 +21,12 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
   let layercode: LayercodeApi;
   let server: ServerProcess;
 
+  let serverEnv: Record<string, string>;
   before(async () => {
     gemini = await startGeminiServer();
     layercode = await startLayercodeApi();
-    server = await startServer(target, {
+    serverEnv = {
+      ...target.env?.(),
       LAYERCODE_WEBHOOK_SECRET: SECRET,
       GOOGLE_GENERATIVE_AI_API_KEY: GEMINI_KEY,
       GEMINI_BASE_URL: gemini.baseUrl,
@@ -33,7 +35,8 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
       WELCOME_MESSAGE: "Welcome to the test.",
       MODEL_TIMEOUT_MS: "3000",
       ...extraEnv,
-    });
+    };
+    server = await startServer(target, serverEnv);
   });
   after(async () => {
     await server?.stop();
@@ -97,6 +100,24 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
       ["user", "What is my name?"],
     ]);
   });
+
+  if (target.durable) {
+    test(name(`continues a conversation after the server restarts, from its ${target.store} store`), async () => {
+      gemini.respond = (request) => ({ deltas: words(`Reply ${request.body.contents.length}`) });
+      const conversation = uid("conv");
+      await frames(await fetch(await webhook(agent(), message(conversation, "Remember the word apple."))));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the reply is stored right after response.end
+      await server.stop();
+      server = await startServer(target, serverEnv);
+      await frames(await fetch(await webhook(agent(), message(conversation, "Which word?"))));
+      const contents = gemini.requests.at(-1)!.body.contents;
+      assert.deepEqual(contents.map((c) => [c.role, c.parts.map((p) => p.text).join("")]), [
+        ["user", "Remember the word apple."],
+        ["model", "Reply 1"],
+        ["user", "Which word?"],
+      ]);
+    });
+  }
 
   test(name("an upstream error still ends the turn with an apology and response.end"), async () => {
     gemini.respond = () => ({ errorStatus: 503 });

@@ -1,6 +1,10 @@
 /** Starts the backend as a real server process on a runtime, and stops it. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { REDIS_URL } from "./redis.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const bin = (name: string) => `${ROOT}node_modules/.bin/${name}`;
@@ -20,6 +24,10 @@ export interface ServerTarget {
   command: (env: Record<string, string>) => { command: string; args: string[] };
   /** The conversation store this platform's entry picks by itself (`/health` names it). */
   store: string;
+  /** Variables that pick that store; a store that outlives the process makes the restart case run. */
+  env?: () => Record<string, string>;
+  /** The store keeps conversations across a restart of the server process. */
+  durable?: boolean;
 }
 
 /** The Node.js on PATH: the workerd and Edge launchers need Node, whichever runner starts them. */
@@ -31,10 +39,18 @@ const node = (script: string) => () => ({ command: "node", args: [script] });
  * namespace, api/index.js + dist/vercel.js in edge-runtime); Node serves the bundle of platforms/node.ts.
  */
 export const TARGETS = {
-  bun: { name: "bun", store: "memory", command: () => ({ command: bin("bun"), args: ["platforms/bun.ts"] }) },
+  bun: {
+    name: "bun",
+    store: "redis",
+    durable: true,
+    env: () => ({ REDIS_URL }),
+    command: () => ({ command: bin("bun"), args: ["platforms/bun.ts"] }),
+  },
   deno: {
     name: "deno",
-    store: "memory",
+    store: "deno-kv",
+    durable: true,
+    env: () => ({ DENO_KV_PATH: `${mkdtempSync(join(tmpdir(), "agent-kv-"))}/kv.sqlite3` }),
     command: () => ({ command: bin("deno"), args: ["run", "--allow-all", "platforms/deno.ts"] }),
   },
   workerd: { name: "workerd", store: "cloudflare-kv", command: node("tests/support/serve-workerd.mjs") },
