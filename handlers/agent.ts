@@ -93,6 +93,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
             tools: agent?.tools ?? rt.tools,
             timeoutMs: config.modelTimeoutMs,
             apology: config.apologyMessage,
+            voiceSafe: config.voiceSafeOutput,
           },
         });
       }

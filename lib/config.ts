@@ -48,6 +48,8 @@ export interface AgentConfig {
   webhookHeaders: string[];
   /** `LAYERCODE_AGENT_IDS`: the only agent ids `/authorize` accepts, comma separated. @default any */
   agentIds: string[];
+  /** `VOICE_SAFE_OUTPUT=false` speaks the model's text as it comes, markdown and emoji included. @default true */
+  voiceSafeOutput: boolean;
 }
 
 /** The webhook secret of development mode, shared with `scripts/simulate.ts`. Never accepted in production. */
@@ -118,6 +120,7 @@ export function readConfig(env: Env, development = false): AgentConfig {
     logLevel,
     webhookHeaders: list(env.WEBHOOK_HEADERS).map((name) => name.toLowerCase()),
     agentIds: list(env.LAYERCODE_AGENT_IDS),
+    voiceSafeOutput: env.VOICE_SAFE_OUTPUT?.trim().toLowerCase() !== "false",
   };
 }
 

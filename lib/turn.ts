@@ -3,6 +3,7 @@ import type { History, Message, TurnState } from "./history.ts";
 import type { InterruptionContext } from "./events.ts";
 import { errorFields, type Logger } from "./log.ts";
 import { encodeFrame, type ResponseFrame, SSE_HEADERS } from "./sse.ts";
+import { createVoiceSanitizer } from "./voice.ts";
 
 /** One line per turn: what `onTurn` receives and what is logged. Ids only: no text, no metadata. */
 export interface TurnMetrics {
@@ -46,6 +47,8 @@ export interface TurnOptions {
     timeoutMs: number;
     /** Spoken when the model fails or times out. */
     apology: string;
+    /** Strip markdown, emoji and URL syntax from what is spoken. @default true */
+    voiceSafe?: boolean;
   };
   /** A fixed text to speak instead (the welcome); empty: just end the turn. */
   say?: string;
@@ -202,6 +205,12 @@ async function answer(
   let timer = setTimeout(watch, reply.timeoutMs);
 
   let text = "";
+  const voice = reply.voiceSafe === false ? undefined : createVoiceSanitizer();
+  const say = (delta: string) => {
+    if (!delta) return;
+    text += delta;
+    send({ type: "response.tts", content: delta, turn_id: turnId });
+  };
   const iterator = reply.model.stream({
     system: reply.system,
     messages: state?.doc.messages ?? [reply.message],
@@ -219,8 +228,7 @@ async function answer(
       metrics.timeToFirstTokenMs ??= performance.now() - output.startedAt;
       const value = chunk.value;
       if (typeof value === "string") {
-        text += value;
-        send({ type: "response.tts", content: value, turn_id: turnId });
+        say(voice ? voice.push(value) : value);
       } else if ("data" in value) {
         send({ type: "response.data", content: value.data, turn_id: turnId });
       } else {
@@ -228,8 +236,10 @@ async function answer(
         metrics.outputTokens = (metrics.outputTokens ?? 0) + (value.usage.outputTokens ?? 0);
       }
     }
+    if (voice) say(voice.flush());
   } catch (error) {
     const reason = controller.signal.reason;
+    if (voice) say(voice.flush());
     if (reason === DISCONNECTED) {
       log.info("turn interrupted", { conversationId, turnId });
     } else {

@@ -425,3 +425,21 @@ test("POST /authorize answers CORS only for configured origins, and localhost in
   const devLocal = await development.app.fetch(preflight("http://localhost:3000"));
   assert.equal(devLocal.headers.get("access-control-allow-origin"), "http://localhost:3000");
 });
+
+test("what reaches response.tts is voice-safe: markdown, emoji and URL syntax are removed across deltas", async () => {
+  const { app, model, history, settled } = setup();
+  model.script = async function* () {
+    yield "**Sure!** 👋 Read ";
+    yield "[the docs](https://docs.exa";
+    yield "mple.com/a) or *ask* me.";
+  };
+  const conversation = uid("conv");
+  const all = await frames(await app.fetch(await webhook(URL, message(conversation, "Help"))));
+  assert.equal(spoken(all), "Sure! Read the docs or ask me.");
+  await settled();
+  assert.equal((await history.load(conversation))[1].text, "Sure! Read the docs or ask me.");
+
+  const raw = setup({ env: { LAYERCODE_WEBHOOK_SECRET: SECRET, VOICE_SAFE_OUTPUT: "false" } });
+  raw.model.script = model.script;
+  assert.equal(spoken(await frames(await raw.app.fetch(await webhook(URL, message(uid("conv"), "Help"))))), "**Sure!** 👋 Read [the docs](https://docs.example.com/a) or *ask* me.");
+});
