@@ -84,6 +84,8 @@ export function createGeminiModel(options: GeminiModelOptions): ModelProvider {
       const systemInstruction = { role: "system", parts: [{ text: system }] };
       const functionTools = declarations(tools);
       for (let round = 0;; round++) {
+        // The SDK only listens for a later "abort" event: a signal aborted already would be ignored.
+        if (signal.aborted) return;
         const result = await client.generateContentStream(
           { contents, systemInstruction, tools: round < maxToolRounds ? functionTools : undefined },
           { signal },
