@@ -2,7 +2,7 @@
  * Cloudflare Workers KV, through a namespace binding. Web-standard code: runs on Workers without `nodejs_compat`.
  * @module
  */
-import { guard } from "./errors.ts";
+import { guardFor } from "./errors.ts";
 import type { ConversationStore, SetOptions, Versioned } from "./types.ts";
 
 /** The Workers KV methods the store uses: pass the binding, e.g. `env.SESSIONS` (a `KVNamespace`). */
@@ -60,6 +60,7 @@ export function createCloudflareKvStore(options: CloudflareKvStoreOptions): Conv
   const now = options.now ?? Date.now;
   const retryMs = options.rateLimitRetryMs ?? 1000;
   const name = "cloudflare-kv";
+  const guard = guardFor(name);
 
   async function read(key: string): Promise<Versioned | null> {
     const { value, metadata } = await namespace.getWithMetadata<Metadata>(key, "text");
@@ -84,10 +85,10 @@ export function createCloudflareKvStore(options: CloudflareKvStoreOptions): Conv
     name,
     atomic: false,
     get(key: string): Promise<Versioned | null> {
-      return guard(name, "get", () => read(key));
+      return guard("get", () => read(key));
     },
     set(key: string, value: string, { expected, ttlSeconds }: SetOptions): Promise<string | null> {
-      return guard(name, "set", async () => {
+      return guard("set", async () => {
         const current = await read(key);
         if ((current?.version ?? null) !== expected) return null;
         const version = crypto.randomUUID();
@@ -96,7 +97,7 @@ export function createCloudflareKvStore(options: CloudflareKvStoreOptions): Conv
       });
     },
     delete(key: string): Promise<void> {
-      return guard(name, "delete", () => namespace.delete(key));
+      return guard("delete", () => namespace.delete(key));
     },
   };
 }

@@ -2,7 +2,7 @@
  * Deno KV (runtime-only: Deno and Deno Deploy). Import it from a Deno entry, never from the core.
  * @module
  */
-import { guard } from "./errors.ts";
+import { guardFor } from "./errors.ts";
 import type { ConversationStore, SetOptions, Versioned } from "./types.ts";
 
 /** A Deno KV key (`Deno.KvKey`). */
@@ -61,6 +61,7 @@ export function createDenoKvStore(options: DenoKvStoreOptions): ConversationStor
   const prefix = options.prefix ?? ["sessions"];
   const now = options.now ?? Date.now;
   const name = "deno-kv";
+  const guard = guardFor(name);
 
   const live = (entry: unknown): entry is Entry =>
     typeof entry === "object" && entry !== null && (entry as Entry).data instanceof Uint8Array &&
@@ -70,14 +71,14 @@ export function createDenoKvStore(options: DenoKvStoreOptions): ConversationStor
     name,
     atomic: true,
     get(key: string): Promise<Versioned | null> {
-      return guard(name, "get", async () => {
+      return guard("get", async () => {
         const entry = await kv.get<Entry>([...prefix, key]);
         if (entry.versionstamp === null || !live(entry.value)) return null;
         return { value: decoder.decode(entry.value.data), version: entry.versionstamp };
       });
     },
     set(key: string, value: string, { expected, ttlSeconds }: SetOptions): Promise<string | null> {
-      return guard(name, "set", async () => {
+      return guard("set", async () => {
         const path = [...prefix, key];
         const entry: Entry = { data: encoder.encode(value), expiresAt: now() + ttlSeconds * 1000 };
         const expireIn = Math.max(1, Math.ceil(ttlSeconds * 1000));
@@ -93,7 +94,7 @@ export function createDenoKvStore(options: DenoKvStoreOptions): ConversationStor
       });
     },
     delete(key: string): Promise<void> {
-      return guard(name, "delete", () => kv.delete([...prefix, key]));
+      return guard("delete", () => kv.delete([...prefix, key]));
     },
   };
 }

@@ -4,7 +4,7 @@
  * `nodejs_compat` flag needed.
  * @module
  */
-import { guard } from "./errors.ts";
+import { guardFor } from "./errors.ts";
 import type { ConversationStore, SetOptions, Versioned } from "./types.ts";
 
 /** The Durable Object storage methods {@link ConversationObject} uses (`ctx.storage`). */
@@ -137,6 +137,7 @@ export interface DurableObjectStoreOptions {
 export function createDurableObjectStore(options: DurableObjectStoreOptions): ConversationStore {
   const { namespace } = options;
   const name = "durable-object";
+  const guard = guardFor(name);
 
   async function call<T>(operation: Operation): Promise<T> {
     const stub = namespace.get(namespace.idFromName(operation.key));
@@ -153,16 +154,16 @@ export function createDurableObjectStore(options: DurableObjectStoreOptions): Co
     name,
     atomic: true,
     get(key: string): Promise<Versioned | null> {
-      return guard(name, "get", () => call<Versioned | null>({ op: "get", key }));
+      return guard("get", () => call<Versioned | null>({ op: "get", key }));
     },
     set(key: string, value: string, { expected, ttlSeconds }: SetOptions): Promise<string | null> {
-      return guard(name, "set", async () => {
+      return guard("set", async () => {
         const { version } = await call<{ version: string | null }>({ op: "set", key, value, expected, ttlSeconds });
         return version;
       });
     },
     delete(key: string): Promise<void> {
-      return guard(name, "delete", () => call<unknown>({ op: "delete", key }).then(() => {}));
+      return guard("delete", () => call<unknown>({ op: "delete", key }).then(() => {}));
     },
   };
 }

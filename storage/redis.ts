@@ -4,7 +4,7 @@
  * @module
  */
 import { createClient } from "redis";
-import { guard } from "./errors.ts";
+import { guardFor } from "./errors.ts";
 import { expiryMs, runScript, SET_SCRIPT } from "./redis-scripts.ts";
 import type { ConversationStore, SetOptions, Versioned } from "./types.ts";
 
@@ -42,18 +42,19 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
   const { client } = options;
   const prefix = options.prefix ?? "";
   const name = "redis";
+  const guard = guardFor(name);
 
   return {
     name,
     atomic: true,
     get(key: string): Promise<Versioned | null> {
-      return guard(name, "get", async () => {
+      return guard("get", async () => {
         const [version, value] = await client.hmGet(prefix + key, ["v", "d"]) as (string | null)[];
         return typeof version === "string" && typeof value === "string" ? { value, version } : null;
       });
     },
     set(key: string, value: string, { expected, ttlSeconds }: SetOptions): Promise<string | null> {
-      return guard(name, "set", async () => {
+      return guard("set", async () => {
         const version = crypto.randomUUID();
         const args = { keys: [prefix + key], arguments: [expected ?? "", version, value, expiryMs(ttlSeconds)] };
         const written = await runScript(SET_SCRIPT, {
@@ -64,7 +65,7 @@ export function createRedisStore(options: RedisStoreOptions): ConversationStore 
       });
     },
     delete(key: string): Promise<void> {
-      return guard(name, "delete", async () => {
+      return guard("delete", async () => {
         await client.del(prefix + key);
       });
     },

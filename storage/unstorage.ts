@@ -4,7 +4,7 @@
  * @module
  */
 import type { Storage } from "unstorage";
-import { guard } from "./errors.ts";
+import { guardFor } from "./errors.ts";
 import type { ConversationStore, SetOptions, Versioned } from "./types.ts";
 
 /** The `unstorage` methods the store uses: pass `createStorage({ driver })`. */
@@ -42,6 +42,7 @@ interface Entry {
 export function createUnstorageStore(options: UnstorageStoreOptions): ConversationStore {
   const { storage } = options;
   const name = options.name ?? "unstorage";
+  const guard = guardFor(name);
   const now = options.now ?? Date.now;
 
   async function read(key: string): Promise<Versioned | null> {
@@ -55,10 +56,10 @@ export function createUnstorageStore(options: UnstorageStoreOptions): Conversati
     name,
     atomic: false,
     get(key: string): Promise<Versioned | null> {
-      return guard(name, "get", () => read(key));
+      return guard("get", () => read(key));
     },
     set(key: string, value: string, { expected, ttlSeconds }: SetOptions): Promise<string | null> {
-      return guard(name, "set", async () => {
+      return guard("set", async () => {
         const current = await read(key);
         if ((current?.version ?? null) !== expected) return null;
         const entry: Entry = { version: crypto.randomUUID(), expiresAt: now() + ttlSeconds * 1000, value };
@@ -68,7 +69,7 @@ export function createUnstorageStore(options: UnstorageStoreOptions): Conversati
       });
     },
     delete(key: string): Promise<void> {
-      return guard(name, "delete", () => storage.removeItem(key));
+      return guard("delete", () => storage.removeItem(key));
     },
   };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { Redis } from "@upstash/redis";
-import { guard } from "./errors.ts";
+import { guardFor } from "./errors.ts";
 import { expiryMs, GET_SCRIPT, parseEntry, runScript, SET_SCRIPT } from "./redis-scripts.ts";
 import type { ConversationStore, SetOptions, Versioned } from "./types.ts";
 
@@ -38,6 +38,7 @@ export function createUpstashStore(options: UpstashStoreOptions): ConversationSt
   const { redis } = options;
   const prefix = options.prefix ?? "";
   const name = "upstash";
+  const guard = guardFor(name);
 
   function run(script: string, keys: string[], args: string[]): Promise<unknown> {
     return runScript(script, {
@@ -50,17 +51,17 @@ export function createUpstashStore(options: UpstashStoreOptions): ConversationSt
     name,
     atomic: true,
     get(key: string): Promise<Versioned | null> {
-      return guard(name, "get", async () => parseEntry(await run(GET_SCRIPT, [prefix + key], [])));
+      return guard("get", async () => parseEntry(await run(GET_SCRIPT, [prefix + key], [])));
     },
     set(key: string, value: string, { expected, ttlSeconds }: SetOptions): Promise<string | null> {
-      return guard(name, "set", async () => {
+      return guard("set", async () => {
         const version = crypto.randomUUID();
         const written = await run(SET_SCRIPT, [prefix + key], [expected ?? "", version, value, expiryMs(ttlSeconds)]);
         return Number(written) === 1 ? version : null;
       });
     },
     delete(key: string): Promise<void> {
-      return guard(name, "delete", async () => {
+      return guard("delete", async () => {
         await redis.del(prefix + key).catch((error) => Promise.reject(trimCommand(error)));
       });
     },

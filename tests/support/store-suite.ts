@@ -56,9 +56,9 @@ function instrument(store: ConversationStore) {
       calls.set++;
       const fail = failNextSet;
       failNextSet = undefined;
-      if (fail === "before") throw new StoreError(store.name, "set", new Error("injected failure"));
+      if (fail === "before") throw new StoreError({ store: store.name, operation: "set", cause: new Error("injected failure") });
       const version = await store.set(key, value, options);
-      if (fail === "after") throw new StoreError(store.name, "set", new Error("injected lost answer"));
+      if (fail === "after") throw new StoreError({ store: store.name, operation: "set", cause: new Error("injected lost answer") });
       return version;
     },
     delete(key) {
