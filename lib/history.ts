@@ -101,7 +101,7 @@ function applyHeard(doc: Document, turnId: string, heard: string): boolean {
 
 /** Puts a reply after its turn's user message (a late reply never lands after a newer turn), replacing an earlier copy. */
 export function applyReply(doc: Document, reply: Message): void {
-  const heard = doc.heard?.[reply.turnId];
+  const heard = doc.heard && Object.hasOwn(doc.heard, reply.turnId) ? doc.heard[reply.turnId] : undefined;
   if (heard !== undefined) {
     delete doc.heard![reply.turnId];
     if (Object.keys(doc.heard!).length === 0) doc.heard = undefined;
