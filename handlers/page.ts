@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, Hono } from "hono";
 
 /** Where the page loads Layercode's browser SDK from, relative to the page. */
 export const PAGE_SDK_PATH = "/sdk/layercode-js-sdk.js";
@@ -152,4 +152,18 @@ export async function pageSdkHandler(c: Context): Promise<Response> {
   const headers = { etag, "cache-control": "no-cache", "x-content-type-options": "nosniff" };
   if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
   return c.body(LAYERCODE_JS_SDK, 200, { ...headers, "content-type": "text/javascript; charset=utf-8" });
+}
+
+/**
+ * Adds the development page to an app: `GET /` ({@link pageHandler}) and the SDK ({@link pageSdkHandler}). Local
+ * server entries call it in development mode only. Edge entries never import this module: the vendored SDK is
+ * 146 KB gzipped, about five times the rest of the Workers bundle.
+ * @example
+ * const app = createApp({ development });
+ * if (development) addDevelopmentPage(app);
+ */
+export function addDevelopmentPage<T extends Hono>(app: T): T {
+  app.get("/", pageHandler);
+  app.get(PAGE_SDK_PATH, pageSdkHandler);
+  return app;
 }

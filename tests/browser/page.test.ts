@@ -6,9 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { serve } from "@hono/node-server";
-import { Hono } from "hono";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { PAGE_SDK_PATH, pageHandler, pageSdkHandler } from "../../handlers/page.ts";
+import { addDevelopmentPage, PAGE_SDK_PATH } from "../../handlers/page.ts";
 import { LAYERCODE_JS_SDK_VERSION } from "../../handlers/page-sdk.gen.ts";
 import { createApp } from "../../lib/app.ts";
 import { generate } from "../../scripts/vendor-sdk.mjs";
@@ -20,18 +19,12 @@ const skip = !existsSync(CHROMIUM) && !process.env.CI ? `no ${CHROMIUM}: run .ci
 
 type Served = { url: string; close(): Promise<void> };
 
-/** The development app with the page's routes, as a real HTTP server; `layercodeApiUrl` is where /authorize goes. */
+/** The development app with the page, as a local entry adds it, on a real HTTP server; /authorize goes to `layercodeApiUrl`. */
 async function serveDevelopmentApp(layercodeApiUrl: string): Promise<Served> {
-  const app = new Hono();
-  app.get("/", pageHandler);
-  app.get(PAGE_SDK_PATH, pageSdkHandler);
-  app.route(
-    "/",
-    createApp({
-      development: true,
-      env: { LAYERCODE_API_KEY: "test-layercode-key", LAYERCODE_API_URL: layercodeApiUrl, LOG_LEVEL: "silent" },
-    }),
-  );
+  const app = addDevelopmentPage(createApp({
+    development: true,
+    env: { LAYERCODE_API_KEY: "test-layercode-key", LAYERCODE_API_URL: layercodeApiUrl, LOG_LEVEL: "silent" },
+  }));
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   return {
@@ -139,6 +132,16 @@ test("the page shows the Layercode API's own refusal, passed through /authorize"
   } finally {
     await page.close();
   }
+});
+
+test("pageHandler() serves the page as HTML that loads the SDK from this backend, never cached", async () => {
+  const response = await fetch(`${refusing.url}/`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+  assert.equal(response.headers.get("cache-control"), "no-store");
+  const html = await response.text();
+  assert.ok(html.includes(`import(".${PAGE_SDK_PATH}")`));
+  assert.ok(html.includes('authorizeSessionEndpoint: "./authorize"'));
 });
 
 test("pageSdkHandler() serves the vendored SDK as JavaScript, revalidated by its version", async () => {
