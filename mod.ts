@@ -36,6 +36,10 @@ export { createOfflineModel } from "./llm/offline.ts";
 export type { JsonSchema, ModelChunk, ModelInput, ModelProvider, Tool, TurnContext, Usage } from "./llm/types.ts";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.ts";
 export type { ConversationStore, SetOptions, Versioned } from "./storage/types.ts";
+export { StoreError } from "./storage/errors.ts";
+export { chooseStore, type StoreChoice, storeFromEnv, type StoreName, type StoreOpeners } from "./storage/from-env.ts";
+export { createCloudflareKvStore, type CloudflareKvStoreOptions } from "./storage/cloudflare-kv.ts";
+export { ConversationObject, createDurableObjectStore, type DurableObjectStoreOptions } from "./storage/durable-object.ts";
 
 export { agent } from "./agent.ts";
 export { currentTime } from "./tools/current-time.ts";
