@@ -20,6 +20,12 @@ export interface CloudflareKvStoreOptions {
   now?: () => number;
   /** Wait before writing again after KV's "429 Too Many Requests" (one write per second per key). @default 1000 */
   rateLimitRetryMs?: number;
+  /**
+   * Read the key again just before each write and refuse a stale version. It catches an interrupted turn's late
+   * reply (the common barge-in case) when both requests reach the same location, for up to two more KV reads per
+   * turn. `false`: one read and two writes per turn, and the last writer always wins. @default true
+   */
+  checkBeforeWrite?: boolean;
 }
 
 /** Kept in the key's metadata, so that a read returns it with the value at no extra cost. */
@@ -46,7 +52,8 @@ const RATE_LIMIT_RETRIES = 2;
  * - Duplicate deliveries of a webhook are stored once when the first write is already visible where the second
  *   arrives, usually the case since Layercode retries from the same region.
  *
- * Per turn: one `get()`, two `set()`s, which cost up to three KV reads and two KV writes. When conversations must
+ * Per turn: one `get()`, two `set()`s, which cost up to three KV reads and two KV writes (one read and two writes with
+ * `checkBeforeWrite: false`, where the last writer always wins). When conversations must
  * never lose a message, use the Durable Object store (`storage/durable-object.ts`): strongly consistent, atomic.
  * Expiry: KV's own `expirationTtl` (at least 60 seconds), and the exact expiry time kept in metadata and checked on
  * every read.
@@ -59,6 +66,7 @@ export function createCloudflareKvStore(options: CloudflareKvStoreOptions): Conv
   const { namespace } = options;
   const now = options.now ?? Date.now;
   const retryMs = options.rateLimitRetryMs ?? 1000;
+  const check = options.checkBeforeWrite ?? true;
   const name = "cloudflare-kv";
   const guard = guardFor(name);
 
@@ -89,8 +97,7 @@ export function createCloudflareKvStore(options: CloudflareKvStoreOptions): Conv
     },
     set(key: string, value: string, { expected, ttlSeconds }: SetOptions): Promise<string | null> {
       return guard("set", async () => {
-        const current = await read(key);
-        if ((current?.version ?? null) !== expected) return null;
+        if (check && ((await read(key))?.version ?? null) !== expected) return null;
         const version = crypto.randomUUID();
         await put(key, value, ttlSeconds, { version, expiresAt: now() + ttlSeconds * 1000 });
         return version;

@@ -58,3 +58,18 @@ test("cloudflare-kv: a write refused with 429 (one write per second per key) is 
   assert.equal(refusals, -1, "the first put was refused, the second went through");
   assert.deepEqual((await history.load(id)).map((m) => m.text), ["hello"]);
 });
+
+test("cloudflare-kv: with checkBeforeWrite off, a turn costs one KV read and two KV writes", async () => {
+  const calls = { reads: 0, writes: 0 };
+  const counted: KvNamespaceLike = {
+    getWithMetadata: (key, type) => (calls.reads++, namespace.getWithMetadata(key, type)),
+    put: (key, value, options) => (calls.writes++, namespace.put(key, value, options)),
+    delete: (key) => namespace.delete(key),
+  };
+  const history = createHistory(createCloudflareKvStore({ namespace: counted, checkBeforeWrite: false }));
+  const id = crypto.randomUUID();
+  const state = await history.begin(id, { role: "user", text: "hello", turnId: "t1", at: 1 });
+  await history.finish(state, { role: "assistant", text: "hi", turnId: "t1", at: 2 });
+  assert.deepEqual(calls, { reads: 1, writes: 2 });
+  assert.deepEqual((await history.load(id)).map((m) => m.text), ["hello", "hi"]);
+});
