@@ -141,29 +141,39 @@ export function pageHandler(c: Context): Response {
   return c.html(PAGE, 200, { "cache-control": "no-store", "x-content-type-options": "nosniff" });
 }
 
-/**
- * `GET /sdk/layercode-js-sdk.js` ({@link PAGE_SDK_PATH}): the browser ES module of `@layercode/js-sdk`, vendored at
- * build time into `page-sdk.gen.ts` by `scripts/vendor-sdk.mjs` (no filesystem at request time, so Workers and Vercel
- * Edge serve it too). Imported on first request: other routes never load its 576 KiB.
- */
-export async function pageSdkHandler(c: Context): Promise<Response> {
-  const { LAYERCODE_JS_SDK, LAYERCODE_JS_SDK_VERSION } = await import("./page-sdk.gen.ts");
-  const etag = `"layercode-js-sdk-${LAYERCODE_JS_SDK_VERSION}"`;
-  const headers = { etag, "cache-control": "no-cache", "x-content-type-options": "nosniff" };
-  if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
-  return c.body(LAYERCODE_JS_SDK, 200, { ...headers, "content-type": "text/javascript; charset=utf-8" });
+/** Layercode's browser SDK for the page: its ES module text and version. */
+export interface BrowserSdk {
+  version: string;
+  source: string;
 }
 
 /**
- * Adds the development page to an app: `GET /` ({@link pageHandler}) and the SDK ({@link pageSdkHandler}). Local
- * server entries call it in development mode only. Edge entries never import this module: the vendored SDK is
- * 146 KB gzipped, about five times the rest of the Workers bundle.
+ * `GET /sdk/layercode-js-sdk.js` ({@link PAGE_SDK_PATH}): the browser ES module of `@layercode/js-sdk`, as the local
+ * entry loads it from the installed package (read once, on first request), revalidated by its version.
+ */
+export function pageSdkHandler(load: () => Promise<BrowserSdk>): (c: Context) => Promise<Response> {
+  let sdk: Promise<BrowserSdk> | undefined;
+  return async (c) => {
+    sdk ??= load();
+    sdk.catch(() => (sdk = undefined));
+    const { source, version } = await sdk;
+    const etag = `"layercode-js-sdk-${version}"`;
+    const headers = { etag, "cache-control": "no-cache", "x-content-type-options": "nosniff" };
+    if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
+    return c.body(source, 200, { ...headers, "content-type": "text/javascript; charset=utf-8" });
+  };
+}
+
+/**
+ * Adds the development page to an app: `GET /` ({@link pageHandler}) and the SDK ({@link pageSdkHandler}). Only the
+ * local server entries call it, in development mode, with a loader that reads the installed `@layercode/js-sdk`
+ * (146 KB gzipped: never part of an edge bundle).
  * @example
  * const app = createApp({ development });
- * if (development) addDevelopmentPage(app);
+ * if (development) addDevelopmentPage(app, loadBrowserSdk);
  */
-export function addDevelopmentPage<T extends Hono>(app: T): T {
+export function addDevelopmentPage<T extends Hono>(app: T, load: () => Promise<BrowserSdk>): T {
   app.get("/", pageHandler);
-  app.get(PAGE_SDK_PATH, pageSdkHandler);
+  app.get(PAGE_SDK_PATH, pageSdkHandler(load));
   return app;
 }

@@ -2,6 +2,7 @@
 import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
+import { withDevelopmentPage } from "./dev-page.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 
 const { hostname, port, development } = readServeConfig(process.env);
@@ -9,7 +10,7 @@ const store = await storeFromEnv(process.env, {
   redis: async (url) => (await import("../storage/redis.ts")).openRedisStore({ url }),
   upstash: async (settings) => (await import("../storage/upstash.ts")).openUpstashStore(settings),
 });
-const app = createApp({ ...agent, development, store });
+const app = withDevelopmentPage(createApp({ ...agent, development, store }), development);
 // idleTimeout 0: a reply stream may stay quiet while the model thinks; the model timeout bounds it instead.
 const server = Bun.serve({ hostname, port, idleTimeout: 0, fetch: app.fetch });
 console.log(listeningMessage(`Bun ${Bun.version}`, server.url.href.replace(/\/$/, ""), development));

@@ -2,6 +2,7 @@
 import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
+import { withDevelopmentPage } from "./dev-page.ts";
 import { createDenoKvStore } from "../storage/deno-kv.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 
@@ -12,7 +13,7 @@ const store = await storeFromEnv(env, {
   redis: async (url) => (await import("../storage/redis.ts")).openRedisStore({ url }),
   upstash: async (settings) => (await import("../storage/upstash.ts")).openUpstashStore(settings),
 });
-const app = createApp({ ...agent, env, development, store });
+const app = withDevelopmentPage(createApp({ ...agent, env, development, store }), development);
 Deno.serve({
   hostname,
   port,

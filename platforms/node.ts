@@ -3,9 +3,10 @@ import { serve } from "@hono/node-server";
 import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
+import { withDevelopmentPage } from "./dev-page.ts";
 
 const { hostname, port, development } = readServeConfig(process.env);
-const app = createApp({ ...agent, development });
+const app = withDevelopmentPage(createApp({ ...agent, development }), development);
 const server = serve({ fetch: app.fetch, hostname, port }, (info) => {
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   console.log(listeningMessage(`Node.js ${process.version}`, `http://${host}:${info.port}`, development));

@@ -8,9 +8,8 @@ import { after, before, test } from "node:test";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { addDevelopmentPage, PAGE_SDK_PATH } from "../../handlers/page.ts";
-import { LAYERCODE_JS_SDK_VERSION } from "../../handlers/page-sdk.gen.ts";
 import { createApp } from "../../lib/app.ts";
-import { generate } from "../../scripts/vendor-sdk.mjs";
+import { loadBrowserSdk } from "../../platforms/dev-page.ts";
 import { type LayercodeApi, startLayercodeApi } from "../support/layercode-api.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -24,7 +23,7 @@ async function serveDevelopmentApp(layercodeApiUrl: string): Promise<Served> {
   const app = addDevelopmentPage(createApp({
     development: true,
     env: { LAYERCODE_API_KEY: "test-layercode-key", LAYERCODE_API_URL: layercodeApiUrl, LOG_LEVEL: "silent" },
-  }));
+  }), loadBrowserSdk);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   return {
@@ -144,23 +143,15 @@ test("pageHandler() serves the page as HTML that loads the SDK from this backend
   assert.ok(html.includes('authorizeSessionEndpoint: "./authorize"'));
 });
 
-test("pageSdkHandler() serves the vendored SDK as JavaScript, revalidated by its version", async () => {
+test("pageSdkHandler() serves the installed SDK as JavaScript, revalidated by its version", async () => {
   const response = await fetch(`${refusing.url}${PAGE_SDK_PATH}`);
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type") ?? "", /^text\/javascript/);
   assert.match(await response.text(), /export \{ LayercodeClient as default/);
   const etag = response.headers.get("etag")!;
-  assert.ok(etag.includes(LAYERCODE_JS_SDK_VERSION));
+  assert.ok(etag.includes((await loadBrowserSdk()).version));
   const again = await fetch(`${refusing.url}${PAGE_SDK_PATH}`, { headers: { "if-none-match": etag } });
   assert.equal(again.status, 304);
   await again.body?.cancel();
 });
 
-test("handlers/page-sdk.gen.ts is what scripts/vendor-sdk.mjs makes of the installed @layercode/js-sdk", () => {
-  const installed = JSON.parse(
-    readFileSync(new URL("../../node_modules/@layercode/js-sdk/package.json", import.meta.url), "utf8"),
-  );
-  assert.equal(LAYERCODE_JS_SDK_VERSION, installed.version);
-  const current = readFileSync(new URL("../../handlers/page-sdk.gen.ts", import.meta.url), "utf8");
-  assert.ok(current === generate(), "stale: run node scripts/vendor-sdk.mjs");
-});
