@@ -23,6 +23,7 @@ export {
   type HookContext,
   type SessionSummary,
 } from "./lib/app.ts";
+export { type ChatClient, type ChatClientOptions, createChatClient, signedWebhook } from "./lib/client.ts";
 export { type AgentConfig, DEFAULT_SYSTEM_PROMPT, DEVELOPMENT_WEBHOOK_SECRET, readConfig } from "./lib/config.ts";
 export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.ts";
 export type * from "./lib/events.ts";
@@ -30,6 +31,7 @@ export { createHistory, type History, type HistoryOptions, type Message } from "
 export { signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
 export { encodeFrame, readFrames, type ResponseFrame } from "./lib/sse.ts";
 export { renderTemplate } from "./lib/template.ts";
+export { createVoiceSanitizer, sanitizeForVoice, type VoiceSanitizer, type VoiceSanitizerOptions } from "./lib/voice.ts";
 export type { TurnMetrics } from "./lib/turn.ts";
 export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";
