@@ -1,0 +1,85 @@
+import type { ConversationStore } from "../storage/types.ts";
+import type { WebhookEvent } from "./events.ts";
+import { parseSignatureHeader } from "./signature.ts";
+import { encodeFrame, SSE_HEADERS } from "./sse.ts";
+
+/** Options of {@link createReplayGuard}. */
+export interface ReplayGuardOptions {
+  /** Where seen webhooks are remembered: the app's store works, each webhook adds one small key. */
+  store: ConversationStore;
+  /**
+   * How long a webhook is remembered. A timestamp may lie up to the signature tolerance in the future and stays
+   * valid up to the tolerance after it, so twice the tolerance covers a signature's whole life.
+   * @default 600
+   */
+  ttlSeconds?: number;
+  /** Key prefix. @default "replay:" */
+  prefix?: string;
+  /** Told when the store fails; the webhook is then processed (the guard fails open). */
+  onError?: (error: unknown) => void;
+}
+
+/** Remembers verified webhooks, so that a replay inside the signature's time window is not processed twice. */
+export interface ReplayGuard {
+  /**
+   * Records a webhook whose signature verified; resolves `true` when the same signed payload was recorded before.
+   * Call it only after `verifySignature()`: an unverified request must never fill the store.
+   */
+  seen(signatureHeader: string, body: Uint8Array | string): Promise<boolean>;
+}
+
+const encoder = new TextEncoder();
+
+async function fingerprint(timestamp: string, body: Uint8Array | string): Promise<string> {
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  const payload = new Uint8Array(timestamp.length + 1 + bytes.byteLength);
+  payload.set(encoder.encode(`${timestamp}.`));
+  payload.set(bytes, timestamp.length + 1);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", payload));
+  let hex = "";
+  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/**
+ * Replay protection beyond the signature's time window, on any {@link ConversationStore}.
+ *
+ * A webhook is keyed by the SHA-256 of what was signed (`<t>.<raw body>`), not by the header's text: the header
+ * can be rewritten without breaking the signature (spaces, an extra `v1=`, the order of its parts), what was
+ * signed cannot. The key is written only if absent (`expected: null`); on a store whose `set` is not atomic
+ * (`atomic: false`, e.g. Cloudflare KV) it is read first, which stops replays but not two copies racing in
+ * the same instant.
+ * @example
+ * const replay = createReplayGuard({ store, ttlSeconds: 2 * config.signatureToleranceSeconds });
+ * if (await replay.seen(request.headers.get("layercode-signature")!, body)) return replayAnswer(event);
+ */
+export function createReplayGuard(options: ReplayGuardOptions): ReplayGuard {
+  const { store } = options;
+  const ttlSeconds = options.ttlSeconds ?? 600;
+  const prefix = options.prefix ?? "replay:";
+  return {
+    async seen(signatureHeader, body) {
+      const { timestamp } = parseSignatureHeader(signatureHeader);
+      const key = prefix + await fingerprint(timestamp, body);
+      try {
+        if (!store.atomic && (await store.get(key)) !== null) return true;
+        return (await store.set(key, "1", { expected: null, ttlSeconds })) === null;
+      } catch (error) {
+        options.onError?.(error);
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * The answer to a replayed webhook: a turn that ends at once for `message` and `session.start` (Layercode sees
+ * a well-formed, silent turn), a 200 acknowledgement for the other types. Nothing runs: no model, no hook, no write.
+ */
+export function replayAnswer(event: WebhookEvent): Response {
+  if (event.type === "message" || event.type === "session.start") {
+    const end = encodeFrame({ type: "response.end", turn_id: event.turnId });
+    return new Response(new TextDecoder().decode(end), { headers: SSE_HEADERS });
+  }
+  return Response.json({ received: true, replayed: true });
+}

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseEvent } from "../lib/events.ts";
+import { createReplayGuard, replayAnswer } from "../lib/replay.ts";
+import { signWebhook } from "../lib/signature.ts";
+import { createMemoryStore } from "../storage/memory.ts";
+import type { ConversationStore } from "../storage/types.ts";
+import { frames, SECRET } from "./support/webhooks.ts";
+
+const BODY = '{"type":"message","session_id":"s","conversation_id":"c","turn_id":"t1","text":"hi"}';
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+test("createReplayGuard() reports a signed payload as seen the second time only", async () => {
+  const guard = createReplayGuard({ store: createMemoryStore() });
+  const header = await signWebhook(BODY, SECRET, 1_700_000_000);
+  assert.equal(await guard.seen(header, BODY), false);
+  assert.equal(await guard.seen(header, BODY), true);
+  assert.equal(await guard.seen(header, bytes(BODY)), true, "a string and its bytes are the same payload");
+  assert.equal(await guard.seen(await signWebhook(BODY, SECRET, 1_700_000_001), BODY), false, "another timestamp");
+  assert.equal(await guard.seen(header, BODY.replace("hi", "ho")), false, "another body");
+});
+
+test("createReplayGuard() keys on what was signed, so a rewritten header is still a replay", async () => {
+  const guard = createReplayGuard({ store: createMemoryStore() });
+  const header = await signWebhook(BODY, SECRET, 1_700_000_000);
+  const [t, v1] = header.split(",");
+  await guard.seen(header, BODY);
+  for (const rewritten of [` ${t} , ${v1} `, `${v1},${t}`, `${t},v1=${"0".repeat(64)},${v1}`, `${header},v2=abc`]) {
+    assert.equal(await guard.seen(rewritten, BODY), true, rewritten);
+  }
+});
+
+test("createReplayGuard() lets exactly one of many concurrent copies through", async () => {
+  const guard = createReplayGuard({ store: createMemoryStore() });
+  const header = await signWebhook(BODY, SECRET, 1_700_000_000);
+  const results = await Promise.all(Array.from({ length: 20 }, () => guard.seen(header, BODY)));
+  assert.equal(results.filter((seen) => !seen).length, 1);
+});
+
+test("createReplayGuard() forgets a webhook after ttlSeconds", async () => {
+  let now = 1_700_000_000_000;
+  const guard = createReplayGuard({ store: createMemoryStore({ now: () => now }), ttlSeconds: 600 });
+  const header = await signWebhook(BODY, SECRET, 1_700_000_000);
+  assert.equal(await guard.seen(header, BODY), false);
+  now += 599_000;
+  assert.equal(await guard.seen(header, BODY), true);
+  now += 2_000;
+  assert.equal(await guard.seen(header, BODY), false, "by then verifySignature() refuses it as stale anyway");
+});
+
+test("createReplayGuard() stores one short key per webhook under its prefix, with the TTL", async () => {
+  const writes: { key: string; value: string; ttlSeconds: number; expected: string | null }[] = [];
+  const inner = createMemoryStore();
+  const store: ConversationStore = {
+    ...inner,
+    name: "spy",
+    atomic: true,
+    set(key, value, options) {
+      writes.push({ key, value, ...options });
+      return inner.set(key, value, options);
+    },
+  };
+  const guard = createReplayGuard({ store, ttlSeconds: 42, prefix: "rp:" });
+  await guard.seen(await signWebhook(BODY, SECRET, 1_700_000_000), BODY);
+  assert.equal(writes.length, 1);
+  assert.match(writes[0].key, /^rp:[0-9a-f]{64}$/);
+  assert.deepEqual({ ...writes[0], key: "" }, { key: "", value: "1", ttlSeconds: 42, expected: null });
+  assert.ok(!writes[0].key.includes(BODY) && !writes[0].key.includes(SECRET));
+});
+
+test("createReplayGuard() reads first on a store whose set is not atomic", async () => {
+  const inner = createMemoryStore();
+  // Last writer wins: `expected` is ignored, as on an eventually consistent KV.
+  const store: ConversationStore = {
+    ...inner,
+    name: "last-writer-wins",
+    atomic: false,
+    async set(key, value, options) {
+      const current = await inner.get(key);
+      return inner.set(key, value, { ...options, expected: current?.version ?? null });
+    },
+  };
+  const guard = createReplayGuard({ store });
+  const header = await signWebhook(BODY, SECRET, 1_700_000_000);
+  assert.equal(await guard.seen(header, BODY), false);
+  assert.equal(await guard.seen(header, BODY), true);
+});
+
+test("createReplayGuard() fails open when the store is down, and reports the error", async () => {
+  const errors: unknown[] = [];
+  const down = new Error("store down");
+  const store: ConversationStore = {
+    name: "down",
+    atomic: true,
+    get: () => Promise.reject(down),
+    set: () => Promise.reject(down),
+    delete: () => Promise.reject(down),
+  };
+  const guard = createReplayGuard({ store, onError: (error) => errors.push(error) });
+  const header = await signWebhook(BODY, SECRET, 1_700_000_000);
+  assert.equal(await guard.seen(header, BODY), false);
+  assert.equal(await guard.seen(header, BODY), false);
+  assert.deepEqual(errors, [down, down]);
+});
+
+test("createReplayGuard() refuses a malformed header, as verifySignature() would have", async () => {
+  const guard = createReplayGuard({ store: createMemoryStore() });
+  await assert.rejects(guard.seen("nonsense", BODY), { status: 401 });
+});
+
+test("replayAnswer() ends a replayed message or session.start at once, with only response.end", async () => {
+  for (const body of [BODY, '{"type":"session.start","conversation_id":"c","turn_id":"t0"}']) {
+    const response = replayAnswer(parseEvent(body));
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type")!, /^text\/event-stream/);
+    const turnId = JSON.parse(body).turn_id;
+    assert.deepEqual(await frames(response), [{ type: "response.end", turn_id: turnId }]);
+  }
+});
+
+test("replayAnswer() acknowledges other replayed events with 200 JSON", async () => {
+  for (const type of ["data", "session.end", "session.update", "something.new"]) {
+    const response = replayAnswer(parseEvent(JSON.stringify({ type, conversation_id: "c", turn_id: "t" })));
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { received: true, replayed: true });
+  }
+});
