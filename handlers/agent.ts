@@ -4,6 +4,7 @@ import { readBody } from "../lib/body.ts";
 import { HttpError } from "../lib/errors.ts";
 import { type EventBase, parseEvent } from "../lib/events.ts";
 import { errorFields } from "../lib/log.ts";
+import { replayAnswer } from "../lib/replay.ts";
 import { verifySignature } from "../lib/signature.ts";
 import { renderTemplate } from "../lib/template.ts";
 import { streamTurn } from "../lib/turn.ts";
@@ -55,6 +56,10 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
       now: rt.now,
     });
     const event = parseEvent(body);
+    if (rt.replay && (await rt.replay.seen(c.req.header("layercode-signature")!, body))) {
+      log.info("replayed webhook ignored", { conversationId: event.conversationId, type: event.type });
+      return replayAnswer(event);
+    }
     if (event.type === "unknown") {
       log.info("ignored an unknown webhook type", { conversationId: event.conversationId, type: event.originalType });
       return c.json({ ignored: true, type: event.originalType });

@@ -17,6 +17,7 @@ import type {
 } from "./events.ts";
 import { createHistory, type History } from "./history.ts";
 import { createLogger, errorFields, type Logger } from "./log.ts";
+import { createReplayGuard, type ReplayGuard } from "./replay.ts";
 import type { TurnMetrics } from "./turn.ts";
 import { agentHandler } from "../handlers/agent.ts";
 import { authorizeCors, authorizeHandler } from "../handlers/authorize.ts";
@@ -138,6 +139,8 @@ export interface AgentRuntime {
   log: Logger;
   now: () => number;
   waitUntil: (c: Context) => (work: Promise<unknown>) => void;
+  /** Remembers verified webhooks (`REPLAY_PROTECTION=true`). */
+  replay?: ReplayGuard;
 }
 
 const MAX_CACHED_AGENTS = 1000;
@@ -230,6 +233,13 @@ export function createApp(options: CreateAppOptions = {}): Hono {
       agentFor,
       log,
       now: options.now ?? Date.now,
+      replay: config.replayProtection
+        ? createReplayGuard({
+          store,
+          ttlSeconds: 2 * config.signatureToleranceSeconds,
+          onError: (error) => log.warn("replay guard unavailable: processing the webhook", errorFields(error)),
+        })
+        : undefined,
       waitUntil(c) {
         if (options.waitUntil) return options.waitUntil;
         try {

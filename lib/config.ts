@@ -50,6 +50,8 @@ export interface AgentConfig {
   agentIds: string[];
   /** `VOICE_SAFE_OUTPUT=false` speaks the model's text as it comes, markdown and emoji included. @default true */
   voiceSafeOutput: boolean;
+  /** `REPLAY_PROTECTION=true`: a webhook seen before (remembered in the store) is answered without being processed. @default false */
+  replayProtection: boolean;
 }
 
 /** The webhook secret of development mode, shared with `scripts/simulate.ts`. Never accepted in production. */
@@ -121,6 +123,7 @@ export function readConfig(env: Env, development = false): AgentConfig {
     webhookHeaders: list(env.WEBHOOK_HEADERS).map((name) => name.toLowerCase()),
     agentIds: list(env.LAYERCODE_AGENT_IDS),
     voiceSafeOutput: env.VOICE_SAFE_OUTPUT?.trim().toLowerCase() !== "false",
+    replayProtection: env.REPLAY_PROTECTION?.trim().toLowerCase() === "true",
   };
 }
 

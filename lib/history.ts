@@ -54,11 +54,20 @@ const MAX_ATTEMPTS = 8;
 const MAX_PENDING_HEARD = 4;
 const encoder = new TextEncoder();
 
+function isMessage(value: unknown): value is Message {
+  const m = value as Message | null;
+  return typeof m === "object" && m !== null && (m.role === "user" || m.role === "assistant") &&
+    typeof m.text === "string" && typeof m.turnId === "string" && typeof m.at === "number";
+}
+
+/** Reads a stored conversation; what is not a well-formed message (another app's value, an old schema) is dropped. */
 function parse(stored: Versioned | null): Document {
   if (!stored) return { messages: [] };
   try {
-    const doc = JSON.parse(stored.value) as Document;
-    return Array.isArray(doc.messages) ? doc : { messages: [] };
+    const doc = JSON.parse(stored.value) as Partial<Document> | null;
+    const messages = Array.isArray(doc?.messages) ? doc.messages.filter(isMessage) : [];
+    const heard = typeof doc?.heard === "object" && doc.heard !== null && !Array.isArray(doc.heard) ? doc.heard : undefined;
+    return { messages, heard };
   } catch {
     return { messages: [] };
   }

@@ -61,6 +61,18 @@ export interface TurnOptions {
 
 const DISCONNECTED = Symbol("client disconnected");
 const TIMED_OUT = Symbol("model timed out");
+/** Longest wait for the conversation's history before a turn is answered without it. */
+const HISTORY_TIMEOUT_MS = 3000;
+
+/** `work`, or a `TimeoutError` after `ms`; the timer never outlives the race. */
+function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DOMException(`no answer in ${ms} ms`, "TimeoutError")), ms);
+  });
+  work.catch(() => {}); // a late failure after the timeout is not unhandled
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** The frames of one turn, and what the turn's metrics need to know of them. */
 interface Output {
@@ -184,7 +196,11 @@ async function answer(
   const { metrics, send } = output;
   let state: TurnState | undefined;
   try {
-    state = await options.history.begin(options.historyKey, reply.message, reply.interruption);
+    // A store that never answers must not hold the turn: past the bound, answer without history.
+    state = await bounded(
+      options.history.begin(options.historyKey, reply.message, reply.interruption),
+      Math.min(reply.timeoutMs, HISTORY_TIMEOUT_MS),
+    );
   } catch (error) {
     metrics.errorClass = errorFields(error).errorClass as string;
     log.error("history unavailable: answering without it", { conversationId, turnId, ...errorFields(error) });

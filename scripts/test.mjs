@@ -31,7 +31,9 @@ function counts(report) {
   const head = xml.match(/<testsuites\b[^>]*>/)?.[0] ?? "";
   const attr = (name) => Number(head.match(new RegExp(`\\b${name}="(\\d+)"`))?.[1] ?? 0);
   const failed = attr("failures") + attr("errors");
-  const skipped = attr("skipped") + attr("disabled");
+  // Bun counts skipped tests on <testsuites>; Deno only on each <testsuite>, as "disabled".
+  const disabled = [...xml.matchAll(/<testsuite\b[^>]*\bdisabled="(\d+)"/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const skipped = attr("skipped") + disabled;
   return { passed: attr("tests") - failed - skipped, failed, skipped };
 }
 

@@ -84,7 +84,7 @@ async function refused(response: Response, status: number, error?: RegExp): Prom
 function registerCases(
   label: string,
   backend: () => Backend,
-  options: { clock?: boolean; replayWired?: boolean } = {},
+  options: { clock?: boolean } = {},
 ): void {
   const name = (what: string) => `[${label}] ${what}`;
   /** A case: it may not reach the model. */
@@ -216,9 +216,6 @@ function registerCases(
 
   test(
     name("a valid message replayed within the window is answered without reaching the model again"),
-    options.replayWired ? {} : {
-      todo: "needs REPLAY_PROTECTION wired into lib/config.ts, lib/app.ts and handlers/agent.ts (lib/replay.ts)",
-    },
     async () => {
       const b = backend();
       const request = await webhook(`${b.url}/agent`, message("Only once, please"));
