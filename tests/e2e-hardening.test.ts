@@ -1,12 +1,12 @@
-// Bad input and security end to end, against the runtime running this file served as a real process
-// (`bun test` → platforms/bun.ts, `deno test` → platforms/deno.ts). Both suites take any target of TARGETS: to cover
-// the Node-launched ones (workerd, edge, node), register them the way tests/e2e-workerd.test.ts does (RUNNER_OF).
+// Bad input and security end to end, against every runtime served as a real process (TARGETS); each target is
+// registered under the one runner that starts it (RUNNER_OF), so `npm test` runs every runtime's suite once.
 import { badInputSuite } from "./support/bad-input-suite.ts";
 import { securitySuite } from "./support/security-suite.ts";
 import { currentRuntime, RUNNER_OF, TARGETS } from "./support/server-process.ts";
 
 const runtime = currentRuntime();
-if (runtime !== "node" && RUNNER_OF[runtime] === runtime) {
-  badInputSuite(TARGETS[runtime]);
-  securitySuite(TARGETS[runtime]);
+for (const name of Object.keys(TARGETS) as (keyof typeof TARGETS)[]) {
+  if (RUNNER_OF[name] !== runtime) continue;
+  badInputSuite(TARGETS[name]);
+  securitySuite(TARGETS[name]);
 }

@@ -326,13 +326,16 @@ function registerCases(
   refusal("a streamed body much larger than the limit gets 413 before it is read whole", async (b) => {
     const headers = { "content-type": "application/json", "layercode-signature": await signWebhook("{}", SECRET) };
     if (b.server) {
-      const total = 64 * 1024 * 1024;
+      const buffered = BUFFERED_BODIES[label];
+      // Where the local emulator buffers the upload (see BUFFERED_BODIES), only the answer can be checked.
+      const total = buffered ? 4 * 1024 * 1024 : 64 * 1024 * 1024;
       const result = await uploadUntilAnswered(
         `${b.server.url}/agent`,
         Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
         { framing: "chunked", maxBytes: total },
       );
       assert.equal(result.status, 413);
+      if (buffered) return;
       assert.ok(result.answeredEarly, `answered only after the whole ${total} bytes`);
       assert.ok(result.sent < total / 4, `the answer came after ${result.sent} of ${total} bytes`);
       return;
@@ -358,7 +361,7 @@ function registerCases(
     await refused(await b.send(request), 413);
     assert.ok(pulled <= MAX_BODY_BYTES + 2 * chunk.byteLength, `read ${pulled} bytes of an endless body`);
     assert.ok(cancelled, "the rest of the body was cancelled");
-  }, BUFFERED_BODIES[label]);
+  });
 
   refusal("a wrong method gets 405 and a wrong path 404", async (b) => {
     for (const method of ["GET", "PUT", "PATCH", "DELETE", "OPTIONS"]) {
