@@ -69,6 +69,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     const agent = event.type === "session.update" ? undefined : await rt.agentFor(event);
     const historyKey = agent ? `${agent.id}:${event.conversationId}` : event.conversationId;
     const hookContext: HookContext = { store: rt.store, history, historyKey, context };
+    const turn = { context, historyKey, history, log, waitUntil, startedAt, now: rt.now, onTurn: hooks.onTurn };
     const background = (what: string, work: () => unknown) =>
       waitUntil(
         Promise.resolve().then(work).catch((error) =>
@@ -82,14 +83,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
           ? await hooks.systemPrompt(event, hookContext)
           : agent?.systemPrompt ?? config.systemPrompt;
         return streamTurn({
-          context,
-          historyKey,
-          history,
-          log,
-          waitUntil,
-          startedAt,
-          now: rt.now,
-          onTurn: hooks.onTurn,
+          ...turn,
           reply: {
             message: { role: "user", text: event.text, turnId: event.turnId, at: rt.now() },
             interruption: event.interruption,
@@ -106,17 +100,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         const welcome = hooks.welcome
           ? await hooks.welcome(event, hookContext)
           : agent?.welcome ?? config.welcomeMessage;
-        return streamTurn({
-          context,
-          historyKey,
-          history,
-          log,
-          waitUntil,
-          startedAt,
-          now: rt.now,
-          onTurn: hooks.onTurn,
-          say: renderTemplate(welcome, templateData(context)),
-        });
+        return streamTurn({ ...turn, say: renderTemplate(welcome, templateData(context)) });
       }
       case "data": {
         const answer = hooks.onData ? await hooks.onData(event, hookContext) : undefined;
