@@ -141,10 +141,30 @@ export function renderMarkdown(results) {
           `${r.non2xx} / ${r.errors}`,
         ]),
       ));
+      const a = turn.attribution;
+      if (a && a.parts.length > 1) {
+        out.push("", `Where ours' server CPU goes: ${fmt(a.oursUs)} µs per turn against the limit's ${fmt(a.limitUs)} µs` +
+          (a.officialUs ? ` and the official path's ${fmt(a.officialUs)} µs` : "") + `, so ${fmt(a.extraUs)} µs more than the limit, split by the split variants ` +
+          "(each differs from its base in one thing; differences of a few µs are within the noise):", "");
+        out.push(table(["cost", "measured as", "server CPU / turn", "share of ours"], a.parts.map((p) => [p.what, p.from, `${fmt(p.us)} µs`, `${fmt((100 * p.us) / a.oursUs)}%`])));
+      }
       const background = Math.max(...Object.values(v).map((r) => r.backgroundCores ?? 0));
       out.push("", `Rounds per variant (req/s): ${Object.entries(v).map(([name, r]) => `${name} ${r.rounds.map((x) => x.reqPerSec.toFixed(0)).join(" / ")}`).join("; ")}. ` +
         `Most CPU used by other processes during a round: ${background.toFixed(2)} cores.`, "");
     }
+  }
+
+  if (results.pieces) {
+    out.push("### The pure-JavaScript pieces of one turn, in process (mitata)", "", "No sockets, so much less noise than under load: the same workload (1 KB body, 20 deltas, 22 frames, a fresh conversation) per call.", "");
+    const names = [...new Set(Object.values(results.pieces).flatMap((r) => r.results.map((x) => x.name)))];
+    const runtimes = Object.keys(results.pieces);
+    out.push(table(["piece (per turn)", ...runtimes.map((r) => `${TITLE[r] ?? r} p50`), ...runtimes.map((r) => `${TITLE[r] ?? r} avg`)], names.map((name) => {
+      const cell = (runtime, key) => {
+        const x = results.pieces[runtime].results.find((y) => y.name === name);
+        return !x ? "–" : x.skipped ? "skipped" : `${fmt(x[key] / 1000, 1)} µs`;
+      };
+      return [name, ...runtimes.map((r) => cell(r, "p50Ns")), ...runtimes.map((r) => cell(r, "avgNs"))];
+    })), "");
   }
 
   if (results.signature) {

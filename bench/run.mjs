@@ -4,7 +4,7 @@
 //
 //   npm run bench                      full run (about 5 minutes)
 //   npm run bench -- --quick           about a minute; writes to bench/.tmp/ unless --write
-//   npm run bench -- --only=turns,signature,store,cold,memory,profile   some sections; writes to bench/.tmp/
+//   npm run bench -- --only=turns,signature,pieces,store,cold,memory,profile   some sections; writes to bench/.tmp/
 //
 // Environment: BENCH_RUNTIMES (bun,deno), BENCH_DURATION (seconds of load per variant, split over the rounds),
 // BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_TTFF_REQUESTS, BENCH_COLD_RUNS, BENCH_STORE_TURNS, BENCH_QUIET_BUDGET
@@ -296,10 +296,33 @@ async function turns(runtime) {
           `  TTFF p50 ${ttff.p50.toFixed(3)} ms  server ${out[server.variant].serverCpuUsPerRequest?.toFixed(0)} µs CPU/turn`,
       );
     }
-    return { version: servers[0]?.runtime, variants: out };
+    return { version: servers[0]?.runtime, variants: out, attribution: attribution(out) };
   } finally {
     await Promise.all(servers.map((s) => stop(s.child)));
   }
+}
+
+/** Ours' server CPU per turn above the limit's, split by the split variants (each differs from its base in one thing). */
+function attribution(v) {
+  const cpu = (name) => v[name]?.serverCpuUsPerRequest;
+  if (cpu("ours") === undefined || cpu("limit") === undefined) return undefined;
+  const parts = [
+    ["Hono routing", "split-hono", "limit"],
+    ["signature check (verifySignature, WebCrypto)", "split-verify", "limit"],
+    ["frames from the async generator, enqueued one by one", "split-async", "limit"],
+    ["voice sanitizer", "ours", "split-novoice"],
+    ["memory store reads and writes", "ours", "split-nullstore"],
+  ].filter(([, a, b]) => cpu(a) !== undefined && cpu(b) !== undefined)
+    .map(([what, a, b]) => ({ what, from: `${a} − ${b}`, us: cpu(a) - cpu(b) }));
+  const extra = cpu("ours") - cpu("limit");
+  const rest = extra - parts.reduce((sum, p) => sum + p.us, 0);
+  return {
+    limitUs: cpu("limit"),
+    oursUs: cpu("ours"),
+    officialUs: cpu("official"),
+    extraUs: extra,
+    parts: [...parts, { what: "the rest of the app (handler, events, history serialization, turn bookkeeping)", from: "remainder", us: rest }],
+  };
 }
 
 // ------------------------------------------------------------------------------------------------ 4. cold start
@@ -538,6 +561,14 @@ async function main() {
       console.log(`\n2. signature verification on ${runtime}`);
       results.signature[runtime] = await runScript(runtime, "bench/signature.bench.ts");
       for (const r of results.signature[runtime].results) console.log(`  ${r.size.padEnd(6)} ${r.name.padEnd(28)} ${(r.avgNs / 1000).toFixed(1).padStart(7)} µs avg`);
+    }
+  }
+  if (section("pieces")) {
+    results.pieces = {};
+    for (const runtime of runtimes) {
+      console.log(`\n2. pieces of a turn, in process, on ${runtime}`);
+      results.pieces[runtime] = await runScript(runtime, "bench/pieces.bench.ts");
+      for (const r of results.pieces[runtime].results) console.log(`  ${r.name.padEnd(70)} ${r.skipped ?? `${(r.p50Ns / 1000).toFixed(1).padStart(7)} µs p50`}`);
     }
   }
   if (section("store")) {
