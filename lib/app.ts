@@ -220,6 +220,7 @@ export function createApp(options: CreateAppOptions = {}): Hono {
       }
       return found;
     };
+    let hasExecutionContext: boolean | undefined;
     const background = (work: Promise<unknown>) => {
       work.catch((error) => log.error("background work failed", errorFields(error)));
     };
@@ -242,11 +243,16 @@ export function createApp(options: CreateAppOptions = {}): Hono {
         : undefined,
       waitUntil(c) {
         if (options.waitUntil) return options.waitUntil;
+        if (hasExecutionContext === false) return background;
         try {
           const ctx = c.executionCtx;
+          hasExecutionContext = true;
           return (work) => ctx.waitUntil(work);
         } catch {
-          return background; // Deno, Bun and Node keep running after the response.
+          // Deno, Bun and Node keep running after the response. Hono throws when there is no execution context:
+          // a runtime either always passes one (Workers, Vercel) or never does, so ask once.
+          hasExecutionContext = false;
+          return background;
         }
       },
     };

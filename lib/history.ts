@@ -132,7 +132,8 @@ export function bound(doc: Document, maxMessages: number, maxBytes: number): str
   if (doc.messages.length > maxMessages) doc.messages.splice(0, doc.messages.length - maxMessages);
   for (;;) {
     const value = JSON.stringify(doc);
-    const size = encoder.encode(value).byteLength;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: most conversations are measured without encoding them.
+    const size = value.length * 3 <= maxBytes ? value.length : encoder.encode(value).byteLength;
     if (size <= maxBytes) return value;
     if (doc.messages.length > 1) {
       doc.messages.shift();

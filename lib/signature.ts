@@ -37,10 +37,21 @@ function signedPayload(timestamp: string, body: Uint8Array | string): Uint8Array
   return payload;
 }
 
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  const lower = c | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1; // a-f, A-F
+}
+
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return null;
+  if (hex.length !== 64) return null;
   const bytes = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < 32; i++) {
+    const high = nibble(hex.charCodeAt(2 * i));
+    const low = nibble(hex.charCodeAt(2 * i + 1));
+    if (high < 0 || low < 0) return null;
+    bytes[i] = (high << 4) | low;
+  }
   return bytes;
 }
 

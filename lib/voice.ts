@@ -51,6 +51,11 @@ const MAX_LINK_TARGET = 2048;
 const EXTENDED_PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
 
+/** ASCII characters that `inline()` emits as they are, with no look-ahead: 1 in this table. */
+const PLAIN = new Uint8Array(128);
+for (let c = 33; c < 127; c++) PLAIN[c] = 1;
+for (const c of [STAR, UNDERSCORE, TILDE, BACKTICK, LBRACKET, RBRACKET, BANG, PIPE, LT, 104, 72, 119, 87]) PLAIN[c] = 0;
+
 const isSpace = (c: number) => c === SP || c === TAB;
 const isBreak = (c: number) => c === LF || c === CR;
 const isDigit = (c: number) => c >= ZERO && c <= NINE;
@@ -334,6 +339,24 @@ export function createVoiceSanitizer(options: VoiceSanitizerOptions = {}): Voice
     return emitRaw(length);
   }
 
+  /**
+   * Emits, in one slice, the run from `i` of characters that need no decision: plain ASCII, single spaces, and
+   * `h`/`w` inside a word (where no URL can start). The hot path: most of a reply is such runs.
+   */
+  function plainRun(): boolean {
+    let j = i + 1;
+    for (; j < n; j++) {
+      const d = s.charCodeAt(j);
+      if (d < 128 && PLAIN[d] === 1) continue;
+      const before = s.charCodeAt(j - 1);
+      if (d === SP && before !== SP) continue;
+      const hw = (d | 32) === 104 || (d | 32) === 119;
+      if (hw && (isAsciiAlnum(before) || before === DOT || before === SLASH || before === AT || before === DASH)) continue;
+      break;
+    }
+    return emitRaw(j - i);
+  }
+
   function inline(c: number): boolean {
     switch (c) {
       case LF:
@@ -376,9 +399,10 @@ export function createVoiceSanitizer(options: VoiceSanitizerOptions = {}): Voice
       case 87: { // W
         const started = urlStart(c);
         if (started !== null) return started;
-        return emitRaw(1);
+        return plainRun();
       }
     }
+    if (c < 128 && PLAIN[c] === 1) return plainRun();
     return c >= 0xa9 ? symbol(c) : emitRaw(1);
   }
 
