@@ -56,6 +56,7 @@ export const TARGETS = {
   workerd: { name: "workerd", store: "cloudflare-kv", command: node("tests/support/serve-workerd.mjs") },
   edge: { name: "edge", store: "memory", command: node("tests/support/serve-edge.mjs") },
   node: { name: "node", store: "memory", command: node("tests/support/serve-node.mjs") },
+  "vercel-node": { name: "vercel-node", store: "memory", command: node("tests/support/serve-vercel-node.mjs") },
 } satisfies Record<string, ServerTarget>;
 
 /**
@@ -69,6 +70,7 @@ export const RUNNER_OF: Record<keyof typeof TARGETS, "bun" | "deno"> = {
   workerd: "bun",
   node: "bun",
   edge: "deno",
+  "vercel-node": "deno",
 };
 
 /** The runtime running this test file. */

@@ -155,6 +155,18 @@ export function storageSuite(options: StorageSuiteOptions): void {
     assert.deepEqual(texts(await history.load(`${id}-b`)), ["user:t1:I am B"]);
   });
 
+  it("two tenants that reuse a conversation_id never see each other's history (keys namespaced per agent)", async () => {
+    const { store, id } = await setup();
+    const history = createHistory(store);
+    // The agent handler keys a conversation `${agent.id}:${conversation_id}` when resolveAgent names agents.
+    const dental = await history.begin(`dental:${id}`, user("t1", "A cleaning please"));
+    await history.finish(dental, reply("t1", "Tuesday at nine?"));
+    await history.begin(`bistro:${id}`, user("t1", "Table for two"));
+    assert.deepEqual(texts(await history.load(`dental:${id}`)), ["user:t1:A cleaning please", "assistant:t1:Tuesday at nine?"]);
+    assert.deepEqual(texts(await history.load(`bistro:${id}`)), ["user:t1:Table for two"]);
+    assert.deepEqual(await history.load(id), []);
+  });
+
   it("the history keeps the newest messages within its message cap, the oldest turns dropping first", async () => {
     const { store, id } = await setup();
     const history = createHistory(store, { maxMessages: 6 });
