@@ -12,14 +12,10 @@ export async function readBody(request: Request, limitBytes: number): Promise<Ui
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    let read: ReadableStreamReadResult<Uint8Array>;
-    try {
-      read = await reader.read();
-    } catch (error) {
+    const { done, value } = await reader.read().catch((error: unknown) => {
       // The client went away mid-body (Deno reports a half-closed connection so): the client's fault, not a 500.
       throw new HttpError(400, "the request body could not be read whole", { cause: error });
-    }
-    const { done, value } = read;
+    });
     if (done) break;
     size += value.byteLength;
     if (size > limitBytes) {
