@@ -15,7 +15,7 @@ import { createMemoryStore } from "../storage/memory.ts";
 import { type GeminiServer, startGeminiServer, words } from "./support/gemini-server.ts";
 import { startLayercodeApi } from "./support/layercode-api.ts";
 import { scriptedModel } from "./support/scripted-model.ts";
-import { frames, SECRET, spoken, uid, webhook } from "./support/webhooks.ts";
+import { frames, SECRET, spoken, uid, webhook, messageBody as message } from "./support/webhooks.ts";
 
 const URL = "http://agent.test/agent";
 let gemini: GeminiServer;
@@ -42,14 +42,6 @@ function setup(options: CreateAppOptions = {}) {
   return { app, store, lines, settled, history: createHistory(store) };
 }
 
-const message = (conversation: string, text: string, extra: Record<string, unknown> = {}) => ({
-  type: "message",
-  session_id: "s",
-  conversation_id: conversation,
-  turn_id: uid("turn"),
-  text,
-  ...extra,
-});
 
 test("a tool call is declared to Gemini, run, fed back, and the reply continues with filler and data frames", async () => {
   const seen: unknown[] = [];

@@ -8,7 +8,7 @@ import { createMemoryStore } from "../storage/memory.ts";
 import type { ConversationStore } from "../storage/types.ts";
 import { startLayercodeApi } from "./support/layercode-api.ts";
 import { scriptedModel } from "./support/scripted-model.ts";
-import { frames, SECRET, spoken, uid, webhook } from "./support/webhooks.ts";
+import { frames, SECRET, spoken, uid, webhook, messageBody as message } from "./support/webhooks.ts";
 
 const URL = "http://agent.test/agent";
 
@@ -62,14 +62,6 @@ function setup(options: CreateAppOptions = {}) {
   return { app, model, store, history, settled, logs };
 }
 
-const message = (conversation: string, text: string, extra: Record<string, unknown> = {}) => ({
-  type: "message",
-  session_id: "sess_1",
-  conversation_id: conversation,
-  turn_id: uid("turn"),
-  text,
-  ...extra,
-});
 
 test("POST /agent streams each model delta as a response.tts frame, then response.end", async () => {
   const { app, model } = setup();

@@ -13,7 +13,7 @@ import type { ConversationStore } from "../storage/types.ts";
 import { type GeminiScript, type GeminiServer, startGeminiServer, words } from "./support/gemini-server.ts";
 import { scriptedModel } from "./support/scripted-model.ts";
 import { guardUnhandledRejections } from "./support/unhandled.ts";
-import { frames, SECRET, spoken, uid, webhook } from "./support/webhooks.ts";
+import { frames, SECRET, spoken, uid, webhook, messageBody } from "./support/webhooks.ts";
 
 const guard = guardUnhandledRejections();
 const URL = "http://agent.test/agent";
@@ -77,14 +77,7 @@ function setup(options: { modelTimeoutMs?: number } = {}) {
   const history = createHistory(store.inner);
   const conversation = uid("conv");
   const turn = async (text: string, extra: Record<string, unknown> = {}) => {
-    const body = {
-      type: "message",
-      session_id: "s",
-      conversation_id: conversation,
-      turn_id: uid("turn"),
-      text,
-      ...extra,
-    };
+    const body = messageBody(conversation, text, extra);
     const all = await frames(await app.fetch(await webhook(URL, body)));
     await guard.settled();
     return { all, turnId: body.turn_id };

@@ -9,7 +9,7 @@ import { readFrames, type ResponseFrame } from "../../lib/sse.ts";
 import { type GeminiServer, startGeminiServer, words } from "./gemini-server.ts";
 import { type LayercodeApi, startLayercodeApi } from "./layercode-api.ts";
 import { type ServerProcess, type ServerTarget, startServer } from "./server-process.ts";
-import { frames, SECRET, spoken, uid, webhook } from "./webhooks.ts";
+import { frames, SECRET, spoken, uid, webhook, messageBody as message } from "./webhooks.ts";
 
 const GEMINI_KEY = "test-gemini-key";
 const LAYERCODE_KEY = "test-layercode-key";
@@ -45,13 +45,6 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
   });
 
   const agent = () => `${server.url}/agent`;
-  const message = (conversation: string, text: string) => ({
-    type: "message",
-    session_id: "sess_e2e",
-    conversation_id: conversation,
-    turn_id: uid("turn"),
-    text,
-  });
 
   test(name("streams Gemini's deltas in order as response.tts frames, the first while the model is still sending"), async () => {
     const deltas = ["The ", "quick ", "brown ", "fox."];

@@ -8,6 +8,18 @@ let counter = 0;
 /** A unique id for conversations and turns. */
 export const uid = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${++counter}`;
 
+/** A `message` webhook body with a fresh turn id. */
+export function messageBody(conversation: string, text: string, extra: Record<string, unknown> = {}) {
+  return {
+    type: "message",
+    session_id: "sess_test",
+    conversation_id: conversation,
+    turn_id: uid("turn"),
+    text,
+    ...extra,
+  };
+}
+
 /** A signed webhook request for `url` (a full URL). */
 export async function webhook(
   url: string,
