@@ -1,3 +1,5 @@
+import { ConfigError } from "./errors.ts";
+
 /** Severity of a log line, lowest first. */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
@@ -28,9 +30,16 @@ export function createLogger(level: LogLevel = "info"): Logger {
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
 
-/** What may be logged of an error: its class and status, never its message (it may quote a body or a URL). */
+/**
+ * What may be logged of an error: its class and status, never its message (it may quote a body or a URL), except
+ * for a `ConfigError`, whose message names a setting and the fix.
+ */
 export function errorFields(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { errorClass: typeof error };
   const status = (error as { status?: unknown }).status;
-  return { errorClass: error.name, ...(typeof status === "number" ? { status } : {}) };
+  return {
+    errorClass: error.name,
+    ...(typeof status === "number" ? { status } : {}),
+    ...(error instanceof ConfigError ? { error: error.message } : {}),
+  };
 }

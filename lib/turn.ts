@@ -1,4 +1,4 @@
-import type { ModelProvider, Tool, TurnContext } from "../llm/types.ts";
+import type { ModelChunk, ModelProvider, Tool, TurnContext } from "../llm/types.ts";
 import type { History, Message, TurnState } from "./history.ts";
 import type { InterruptionContext } from "./events.ts";
 import { errorFields, type Logger } from "./log.ts";
@@ -227,14 +227,15 @@ async function answer(
     text += delta;
     send({ type: "response.tts", content: delta, turn_id: turnId });
   };
-  const iterator = reply.model.stream({
-    system: reply.system,
-    messages: state?.doc.messages ?? [reply.message],
-    signal: controller.signal,
-    tools: reply.tools,
-    context,
-  })[Symbol.asyncIterator]();
+  let iterator: AsyncIterator<ModelChunk> | undefined;
   try {
+    iterator = reply.model.stream({
+      system: reply.system,
+      messages: state?.doc.messages ?? [reply.message],
+      signal: controller.signal,
+      tools: reply.tools,
+      context,
+    })[Symbol.asyncIterator]();
     for (;;) {
       const next = iterator.next();
       next.catch(() => {});
@@ -266,7 +267,7 @@ async function answer(
       send({ type: "response.tts", content: reply.apology, turn_id: turnId });
     }
     if (!controller.signal.aborted) controller.abort(error);
-    iterator.return?.()?.catch(() => {});
+    iterator?.return?.()?.catch(() => {});
   } finally {
     clearTimeout(timer);
   }

@@ -435,3 +435,12 @@ test("what reaches response.tts is voice-safe: markdown, emoji and URL syntax ar
   raw.model.script = model.script;
   assert.equal(spoken(await frames(await raw.app.fetch(await webhook(URL, message(uid("conv"), "Help"))))), "**Sure!** 👋 Read [the docs](https://docs.example.com/a) or *ask* me.");
 });
+
+test("a production app without a Gemini key answers each turn with the apology and response.end, naming the variable in its log", async () => {
+  const { logs } = setup();
+  const app = createApp({ env: { LAYERCODE_WEBHOOK_SECRET: SECRET }, logger: logs.logger, waitUntil: () => {} });
+  const all = await frames(await app.fetch(await webhook(URL, message(uid("conv"), "Hi"))));
+  assert.match(spoken(all), /Sorry/);
+  assert.equal(all.at(-1)?.type, "response.end");
+  assert.ok(logs.lines.some((line) => line.includes("GOOGLE_GENERATIVE_AI_API_KEY is not set")), "the log names the variable");
+});
