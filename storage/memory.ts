@@ -14,13 +14,19 @@ interface Entry {
   expiresAt: number;
 }
 
+/** The memory store: a {@link ConversationStore} that also tells how many keys it holds. */
+export interface MemoryStore extends ConversationStore {
+  /** Keys held now, expired ones not yet swept included (every write sweeps the expired ones it meets first). */
+  readonly size: number;
+}
+
 /**
  * An in-process store: the default, for local development and single-process servers.
  * Bounded in keys, with expiry; lost on restart and not shared between edge isolates.
  * @example
  * createApp({ store: createMemoryStore({ maxKeys: 1000 }) });
  */
-export function createMemoryStore(options: MemoryStoreOptions = {}): ConversationStore {
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxKeys = options.maxKeys ?? 10_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
@@ -38,6 +44,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Conversatio
   return {
     name: "memory",
     atomic: true,
+    get size() {
+      return entries.size;
+    },
     get(key: string): Promise<Versioned | null> {
       const entry = live(key);
       return Promise.resolve(entry ? { value: entry.value, version: String(entry.version) } : null);
