@@ -3,6 +3,7 @@ import { cors } from "hono/cors";
 import type { AgentRuntime, AuthorizeBody } from "../lib/app.ts";
 import { readBody } from "../lib/body.ts";
 import { ConfigError, HttpError } from "../lib/errors.ts";
+import { isObject } from "../lib/events.ts";
 import { errorFields } from "../lib/log.ts";
 
 const MAX_BODY_BYTES = 16_384;
@@ -22,10 +23,6 @@ export function authorizeCors(runtime: (c: Context) => Promise<AgentRuntime>): M
     allowHeaders: ["content-type"],
     maxAge: 600,
   });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The default `authorizeSession`: the browser may choose the agent, a conversation to resume and metadata. */
@@ -55,7 +52,8 @@ function checked(body: AuthorizeBody, allowed: string[]): Record<string, unknown
 
 /**
  * `POST /authorize`: asks Layercode for a client session key on the browser's behalf, so that the API key stays on
- * the server. The `authorizeSession` hook decides what is forwarded (per-session metadata, webhook headers). Upstream statuses and `{ error }` messages pass through; nothing else of the upstream leaks.
+ * the server. The `authorizeSession` hook decides what is forwarded (per-session metadata, webhook headers).
+ * Upstream statuses and `{ error }` messages pass through; nothing else of the upstream leaks.
  */
 export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
   return async (c: Context): Promise<Response> => {

@@ -114,7 +114,8 @@ function requiredId(body: Record<string, unknown>, field: string, type: string):
   return value;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** Whether a parsed JSON value is an object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

@@ -1,6 +1,6 @@
 import type { ConversationStore } from "../storage/types.ts";
 import type { WebhookEvent } from "./events.ts";
-import { parseSignatureHeader } from "./signature.ts";
+import { parseSignatureHeader, signedPayload, toHex } from "./signature.ts";
 import { encodeFrame, SSE_HEADERS } from "./sse.ts";
 
 /** Options of {@link createReplayGuard}. */
@@ -28,17 +28,8 @@ export interface ReplayGuard {
   seen(signatureHeader: string, body: Uint8Array | string): Promise<boolean>;
 }
 
-const encoder = new TextEncoder();
-
 async function fingerprint(timestamp: string, body: Uint8Array | string): Promise<string> {
-  const bytes = typeof body === "string" ? encoder.encode(body) : body;
-  const payload = new Uint8Array(timestamp.length + 1 + bytes.byteLength);
-  payload.set(encoder.encode(`${timestamp}.`));
-  payload.set(bytes, timestamp.length + 1);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", payload));
-  let hex = "";
-  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-  return hex;
+  return toHex(await crypto.subtle.digest("SHA-256", signedPayload(timestamp, body)));
 }
 
 /**

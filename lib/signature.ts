@@ -28,7 +28,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-function signedPayload(timestamp: string, body: Uint8Array | string): Uint8Array<ArrayBuffer> {
+/** What a signature covers: the timestamp, a `.`, then the raw body's bytes. */
+export function signedPayload(timestamp: string, body: Uint8Array | string): Uint8Array<ArrayBuffer> {
   const prefix = encoder.encode(`${timestamp}.`);
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
   const payload = new Uint8Array(prefix.length + bytes.length);
@@ -53,6 +54,13 @@ function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
     bytes[i] = (high << 4) | low;
   }
   return bytes;
+}
+
+/** Lower-case hex of some bytes. */
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  let hex = "";
+  for (const byte of new Uint8Array(bytes)) hex += byte.toString(16).padStart(2, "0");
+  return hex;
 }
 
 /** The parts of a `layercode-signature` header: `t=<unix seconds>,v1=<hex>[,v1=<hex>…]`. */
@@ -128,8 +136,6 @@ export async function signWebhook(
   timestampSeconds: number = Math.floor(Date.now() / 1000),
 ): Promise<string> {
   const timestamp = String(timestampSeconds);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), signedPayload(timestamp, body)));
-  let hex = "";
-  for (const byte of mac) hex += byte.toString(16).padStart(2, "0");
-  return `t=${timestamp},v1=${hex}`;
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), signedPayload(timestamp, body));
+  return `t=${timestamp},v1=${toHex(mac)}`;
 }
