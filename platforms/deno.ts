@@ -3,6 +3,7 @@ import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
 import { withDevelopmentPage } from "./dev-page.ts";
+import { serverStoreOpeners } from "./server-stores.ts";
 import { createDenoKvStore } from "../storage/deno-kv.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 
@@ -10,8 +11,7 @@ const env = Deno.env.toObject();
 const { hostname, port, development } = readServeConfig(env);
 const store = await storeFromEnv(env, {
   denoKv: async (path) => createDenoKvStore({ kv: await Deno.openKv(path) }),
-  redis: async (url) => (await import("../storage/redis.ts")).openRedisStore({ url }),
-  upstash: async (settings) => (await import("../storage/upstash.ts")).openUpstashStore(settings),
+  ...serverStoreOpeners,
 });
 const app = withDevelopmentPage(createApp({ ...agent, env, development, store }), development);
 Deno.serve({

@@ -12,12 +12,13 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /**
  * The bundles: `cloudflare` is what `wrangler deploy` uploads (workerd conditions, no Node built-ins),
  * `vercel` is what `api/index.js` serves on Vercel's Edge or Node runtime (edge-light conditions),
- * `node` is a self-contained server for Node.js 20+ (`npm run start:node`).
+ * `node` is a server for Node.js 20+ (`npm run start:node`); the store clients it loads only when configured
+ * (Redis, Upstash) stay in node_modules, since Redis's CommonJS client cannot be bundled into an ES module.
  */
 export const BUNDLES = {
   cloudflare: { entry: "platforms/cloudflare.ts", platform: "neutral", conditions: ["workerd", "worker", "browser"] },
   vercel: { entry: "platforms/vercel.ts", platform: "neutral", conditions: ["edge-light", "worker", "browser"] },
-  node: { entry: "platforms/node.ts", platform: "node", conditions: ["node"] },
+  node: { entry: "platforms/node.ts", platform: "node", conditions: ["node"], external: ["redis", "@upstash/redis"] },
 };
 
 /**
@@ -41,6 +42,7 @@ export async function buildBundles(options = {}) {
       platform: bundle.platform,
       target: "es2022",
       conditions: bundle.conditions,
+      external: bundle.external,
       mainFields: ["module", "main"],
       minify: options.minify ?? true,
       legalComments: "none",

@@ -55,7 +55,13 @@ export const TARGETS = {
   },
   workerd: { name: "workerd", store: "cloudflare-kv", command: node("tests/support/serve-workerd.mjs") },
   edge: { name: "edge", store: "memory", command: node("tests/support/serve-edge.mjs") },
-  node: { name: "node", store: "memory", command: node("tests/support/serve-node.mjs") },
+  node: {
+    name: "node",
+    store: "redis",
+    durable: true,
+    env: () => ({ REDIS_URL }),
+    command: node("tests/support/serve-node.mjs"),
+  },
   "vercel-node": { name: "vercel-node", store: "memory", command: node("tests/support/serve-vercel-node.mjs") },
 } satisfies Record<string, ServerTarget>;
 
