@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { createVoiceSanitizer, sanitizeForVoice, type VoiceSanitizerOptions } from "../lib/voice.ts";
+import { createVoiceSanitizer, MAX_UNDECIDED, sanitizeForVoice, type VoiceSanitizerOptions } from "../lib/voice.ts";
 
 /** Feeds `parts` as deltas and returns the concatenated output. */
 function feed(parts: string[], options?: VoiceSanitizerOptions): string {
@@ -166,4 +166,54 @@ test("createVoiceSanitizer() keeps up with a fast model: a megabyte of markdown 
   const ms = performance.now() - started;
   assert.ok(out > 0);
   assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
+});
+
+/** Texts that keep the sanitizer undecided for as long as it lets them: lines of rule characters, long mark runs, link targets, punctuation after a URL. */
+const ADVERSARIAL = [
+  "- ", "-", "*", "* ", "_", "~", "`", "#", "|", " ", "=", ":", "+", "[", "](", "(", "a", "https://x.io/", ".", "!",
+  "\n", "\r",
+];
+
+test("createVoiceSanitizer() never holds back more than MAX_UNDECIDED characters, whatever the text (property)", () => {
+  const runs = fc.array(
+    fc.tuple(fc.constantFrom(...ADVERSARIAL), fc.integer({ min: 1, max: 1500 })).map(([token, times]) =>
+      token.repeat(times)
+    ),
+    { minLength: 1, maxLength: 4 },
+  );
+  fc.assert(
+    fc.property(runs, fc.integer({ min: 1, max: 120 }), (parts, size) => {
+      const input = parts.join("");
+      const voice = createVoiceSanitizer();
+      let out = "";
+      for (let at = 0; at < input.length; at += size) {
+        out += voice.push(input.slice(at, at + size));
+        assert.ok(voice.undecided <= MAX_UNDECIDED, `${voice.undecided} characters held back at ${at + size}`);
+      }
+      out += voice.flush();
+      assert.equal(voice.undecided, 0);
+      assert.equal(out, sanitizeForVoice(input), "the bound decides the same way however the text is split");
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("createVoiceSanitizer() decides a line of 200,000 characters of \"- \" after MAX_UNDECIDED, as a rule", () => {
+  const voice = createVoiceSanitizer();
+  const line = "- ".repeat(100_000);
+  let out = "";
+  let most = 0;
+  for (let at = 0; at < line.length; at += 50) {
+    out += voice.push(line.slice(at, at + 50));
+    most = Math.max(most, voice.undecided);
+  }
+  out += voice.push("\nNext line.") + voice.flush();
+  assert.ok(most <= MAX_UNDECIDED, `held back ${most}`);
+  assert.equal(out, "Next line.");
+});
+
+test("createVoiceSanitizer() takes a link target longer than MAX_UNDECIDED for no link, and speaks its domain", () => {
+  const target = `https://example.com/${"a".repeat(MAX_UNDECIDED)}`;
+  expectVoice(`See [the docs](${target}) now.`, "See the docs(example.com) now.");
+  expectVoice(`See [the docs](https://example.com/short) now.`, "See the docs now.");
 });
