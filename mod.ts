@@ -2,6 +2,7 @@
  * A runtime-portable Layercode agent backend: one Web-standard handler for Deno, Bun, Cloudflare Workers and
  * Vercel. `POST /agent` verifies Layercode's signed webhooks and streams Gemini's reply as Server-Sent Events,
  * `POST /authorize` authorizes browser sessions, `GET /health` reports the configuration.
+ * A Layercode simulator for trying and testing a backend (`createChatClient`, `readFrames`) is the `./client` export.
  *
  * @example
  * import { createApp } from "./mod.ts";
@@ -23,15 +24,20 @@ export {
   type HookContext,
   type SessionSummary,
 } from "./lib/app.ts";
-export { type ChatClient, type ChatClientOptions, createChatClient, signedWebhook } from "./lib/client.ts";
 export { type AgentConfig, DEFAULT_SYSTEM_PROMPT, DEVELOPMENT_WEBHOOK_SECRET, readConfig } from "./lib/config.ts";
 export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.ts";
 export type * from "./lib/events.ts";
 export { createHistory, type History, type HistoryOptions, type Message } from "./lib/history.ts";
 export { signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
-export { encodeFrame, readFrames, type ResponseFrame } from "./lib/sse.ts";
+export { encodeFrame, type ResponseFrame } from "./lib/sse.ts";
 export { renderTemplate } from "./lib/template.ts";
-export { createVoiceSanitizer, sanitizeForVoice, type VoiceSanitizer, type VoiceSanitizerOptions } from "./lib/voice.ts";
+export {
+  createVoiceSanitizer,
+  MAX_UNDECIDED,
+  sanitizeForVoice,
+  type VoiceSanitizer,
+  type VoiceSanitizerOptions,
+} from "./lib/voice.ts";
 export type { TurnMetrics } from "./lib/turn.ts";
 export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";

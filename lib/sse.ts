@@ -21,25 +21,3 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "cache-control": "no-cache, no-transform",
   "x-accel-buffering": "no",
 };
-
-/**
- * Reads the frames of an SSE answer as they arrive (for clients and tests).
- * @example
- * for await (const frame of readFrames(response.body!)) console.log(frame.type);
- */
-export async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenerator<ResponseFrame> {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = event.split("\n").filter((line) => line.startsWith("data:")).map((line) =>
-        line.slice(5).trimStart()
-      );
-      if (data.length > 0) yield JSON.parse(data.join("\n")) as ResponseFrame;
-    }
-  }
-}

@@ -5,6 +5,7 @@
  *   npm run chat                                  (Bun)     deno task chat                      (Deno)
  *   npm run chat -- --url https://my-agent.example.com/agent --secret "$LAYERCODE_WEBHOOK_SECRET"
  *   npm run chat -- --json --message "Hello" --message "What did I just say?" --message /end
+ *   npm run simulate -- "Hello there"             (an alias: chat --no-start; one message, then exit)
  *
  * While chatting: type over a reply (or `/interrupt`) to cancel it mid-way; the next message then carries the
  * `interruption_context` Layercode would send (from a pipe, lines queue and only `/interrupt` cuts a reply). `/data {"any":"json"}` sends a `data` event. `/end` sends
@@ -12,47 +13,60 @@
  *
  * Options: --url URL (default http://127.0.0.1:$PORT/agent, PORT 8787), --secret S (default
  * $LAYERCODE_WEBHOOK_SECRET, else the development secret), --conversation ID, --agent ID (session.end's agent_id),
- * --message TEXT (repeatable: runs without reading the terminal), --no-start (skip session.start),
- * --json (one JSON line per request, frame and event, for scripts).
+ * --message TEXT (repeatable: runs without reading the terminal; words after the options are one more message),
+ * --no-start (skip session.start; --start sends it anyway), --json (one JSON line per request, frame and event, for
+ * scripts). `--name value` and `--name=value` alike.
  */
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { type ChatClient, type ChatTurn, createChatClient } from "../lib/client.ts";
+import { parseArgs } from "node:util";
+import { type ChatClient, type ChatTurn, createChatClient } from "../client/mod.ts";
 import { DEVELOPMENT_WEBHOOK_SECRET } from "../lib/config.ts";
 
-const USAGE = "usage: chat [--url URL] [--secret S] [--conversation ID] [--agent ID] [--no-start] [--json] " +
-  "[--message TEXT]...";
+const USAGE = "usage: chat [--url URL] [--secret S] [--conversation ID] [--agent ID] [--start | --no-start] [--json] " +
+  "[--message TEXT]... [TEXT]";
 
-function parseArgs(argv: string[]) {
-  const options = { url: "", secret: "", conversation: "", agent: "", json: false, start: true, messages: [] as string[] };
-  for (let at = 0; at < argv.length; at++) {
-    const arg = argv[at];
-    const value = () => {
-      const next = argv[++at];
-      if (next === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
-      return next;
-    };
-    if (arg === "--url") options.url = value();
-    else if (arg === "--secret") options.secret = value();
-    else if (arg === "--conversation") options.conversation = value();
-    else if (arg === "--agent") options.agent = value();
-    else if (arg === "--message" || arg === "-m") options.messages.push(value());
-    else if (arg === "--json") options.json = true;
-    else if (arg === "--no-start") options.start = false;
-    else if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown option ${arg}\n${USAGE}`);
-  }
-  return options;
+/** The command line, read with `node:util`'s parseArgs (`--url URL` and `--url=URL` alike). */
+function readArgs(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: "string" },
+      secret: { type: "string" },
+      conversation: { type: "string" },
+      agent: { type: "string" },
+      message: { type: "string", short: "m", multiple: true },
+      json: { type: "boolean" },
+      start: { type: "boolean" },
+      "no-start": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const text = positionals.join(" ").trim();
+  return {
+    url: values.url ?? "",
+    secret: values.secret ?? "",
+    conversation: values.conversation ?? "",
+    agent: values.agent ?? "",
+    json: values.json ?? false,
+    start: values.start ?? !values["no-start"],
+    messages: [...(values.message ?? []), ...(text ? [text] : [])],
+    help: values.help ?? false,
+  };
 }
 
-let args: ReturnType<typeof parseArgs>;
+let args: ReturnType<typeof readArgs>;
 try {
-  args = parseArgs(process.argv.slice(2));
+  args = readArgs(process.argv.slice(2));
 } catch (error) {
-  console.error((error as Error).message);
+  console.error(`${(error as Error).message}\n${USAGE}`);
   process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
 
 const json = args.json;

@@ -2,11 +2,12 @@
 // process whose model is the real Gemini SDK talking to a local Gemini-protocol server.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { verifySignature as layercodeVerifySignature } from "@layercode/node-server-sdk";
-import { countWords, interruptionContext, signedWebhook } from "../lib/client.ts";
+import { countWords, interruptionContext, signedWebhook } from "../client/mod.ts";
 import { verifySignature } from "../lib/signature.ts";
 import { encodeFrame } from "../lib/sse.ts";
 import { type GeminiServer, startGeminiServer, words } from "./support/gemini-server.ts";
@@ -36,12 +37,13 @@ after(async () => {
 
 type Event = Record<string, unknown> & { event: string };
 
-/** scripts/chat.ts as a child process of this runtime, its stdout read line by line. */
-function chat(args: string[], env: Record<string, string> = { LAYERCODE_WEBHOOK_SECRET: SECRET }) {
+/** How this runtime runs scripts/chat.ts. */
+const CHAT = runtime === "deno" ? ["run", "--allow-net", "--allow-env", "--allow-read", "scripts/chat.ts"] : ["scripts/chat.ts"];
+
+/** scripts/chat.ts (or `command`, the runtime's arguments before `args`) as a child process of this runtime, its stdout read line by line. */
+function chat(args: string[], env: Record<string, string> = { LAYERCODE_WEBHOOK_SECRET: SECRET }, command = CHAT) {
   const bin = `${ROOT}node_modules/.bin/${runtime}`;
-  const argv = runtime === "deno"
-    ? ["run", "--allow-net", "--allow-env", "--allow-read", "scripts/chat.ts", ...args]
-    : ["scripts/chat.ts", ...args];
+  const argv = [...command, ...args];
   const child: ChildProcess = spawn(bin, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...env },
@@ -233,4 +235,51 @@ test("interruptionContext() counts the words heard", () => {
     assistant_turn_id: "turn_1",
   });
   assert.equal(countWords(""), 0);
+});
+
+test("chat reads --name=value as it reads --name value", async () => {
+  gemini.respond = () => ({ deltas: words("Equal signs work.") });
+  const run = chat([`--url=${server.url}/agent`, "--json", "--no-start", "--conversation=conv_equals", "--message=Hi there"]);
+  assert.equal(await run.exited, 0, run.output());
+  const sent = requests(run.events());
+  assert.deepEqual(sent.map((r) => [r.type, r.conversation_id, r.text]), [["message", "conv_equals", "Hi there"]]);
+  assert.equal(spokenIn(run.events(), sent[0].turn_id), "Equal signs work.");
+});
+
+test("chat refuses an unknown option or a missing value with the usage and exit code 2", async () => {
+  for (const args of [["--nope"], ["--url"]]) {
+    const run = chat(args);
+    assert.equal(await run.exited, 2, run.output());
+    assert.match(run.output(), /usage: chat /);
+  }
+});
+
+/** The `simulate` script of package.json (Bun) or task of deno.json (Deno): this runtime's arguments. */
+function simulateCommand(): string[] {
+  if (runtime === "deno") {
+    const [env, deno, ...rest] = JSON.parse(readFileSync(`${ROOT}deno.json`, "utf8")).tasks.simulate.split(/\s+/);
+    assert.deepEqual([env, deno], ["env", "deno"]);
+    return rest;
+  }
+  const [bun, ...rest] = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")).scripts.simulate.split(/\s+/);
+  assert.equal(bun, "bun");
+  return rest;
+}
+
+test("npm run simulate (deno task simulate) is the chat script: one signed message and its reply, --start sends the welcome first", async () => {
+  gemini.respond = () => ({ deltas: words("Simulated reply.") });
+  const command = simulateCommand();
+  assert.ok(command.includes("scripts/chat.ts"), command.join(" "));
+  const one = chat(["--url", `${server.url}/agent`, "--json", "Hello", "there"], undefined, command);
+  assert.equal(await one.exited, 0, one.output());
+  const sent = requests(one.events());
+  assert.deepEqual(sent.map((r) => [r.type, r.text]), [["message", "Hello there"]]);
+  assert.equal(spokenIn(one.events(), sent[0].turn_id), "Simulated reply.");
+  assert.equal(one.events().filter((e) => e.event === "frame").at(-1)?.type, "response.end");
+
+  const started = chat(["--url", `${server.url}/agent`, "--json", "--start", "--conversation", "c1", "Hi"], undefined, command);
+  assert.equal(await started.exited, 0, started.output());
+  const both = requests(started.events());
+  assert.deepEqual(both.map((r) => [r.type, r.conversation_id]), [["session.start", "c1"], ["message", "c1"]]);
+  assert.equal(spokenIn(started.events(), both[0].turn_id), WELCOME);
 });

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { createApp } from "../lib/app.ts";
 import { signWebhook } from "../lib/signature.ts";
-import { readFrames, type ResponseFrame } from "../lib/sse.ts";
+import { readFrames, type ResponseFrame } from "../client/mod.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import { scriptedModel } from "./support/scripted-model.ts";
 import { guardUnhandledRejections } from "./support/unhandled.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { readFrames, type ResponseFrame } from "../../lib/sse.ts";
+import { readFrames, type ResponseFrame } from "../../client/mod.ts";
 import { type GeminiServer, startGeminiServer, words } from "./gemini-server.ts";
 import { type LayercodeApi, startLayercodeApi } from "./layercode-api.ts";
 import { type ServerProcess, type ServerTarget, startServer } from "./server-process.ts";

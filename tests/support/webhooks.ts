@@ -1,6 +1,6 @@
 /** Builds and sends signed Layercode webhooks in tests. */
 import { signWebhook } from "../../lib/signature.ts";
-import { readFrames, type ResponseFrame } from "../../lib/sse.ts";
+import { readFrames, type ResponseFrame } from "../../client/mod.ts";
 
 export const SECRET = "test_webhook_secret";
 

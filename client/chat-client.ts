@@ -1,11 +1,12 @@
 /**
  * Plays Layercode's side against an agent backend: signed webhooks, one conversation across turns, barge-in that
  * cancels the streaming reply and tells the next turn what was heard, and the call's transcript at the end.
- * Web standards only: `scripts/chat.ts` and the tests use it on every runtime.
+ * Web standards only: `scripts/chat.ts` and the tests use it on every runtime. Imported as `./client` (client/mod.ts).
  * @module
  */
-import { signWebhook } from "./signature.ts";
-import { readFrames, type ResponseFrame } from "./sse.ts";
+import { signWebhook } from "../lib/signature.ts";
+import type { ResponseFrame } from "../lib/sse.ts";
+import { readFrames } from "./read-frames.ts";
 
 /** One line of a call's transcript, as `session.end` carries it. */
 export interface TranscriptLine {
