@@ -54,7 +54,7 @@ export interface AgentConfig {
   replayProtection: boolean;
 }
 
-/** The webhook secret of development mode, shared with `scripts/simulate.ts`. Never accepted in production. */
+/** The webhook secret of development mode, shared with `scripts/chat.ts`. Never accepted in production. */
 export const DEVELOPMENT_WEBHOOK_SECRET = "dev-only-webhook-secret";
 
 /** The default system prompt: written for speech. */
