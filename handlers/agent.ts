@@ -69,7 +69,8 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     const agent = event.type === "session.update" ? undefined : await rt.agentFor(event);
     const historyKey = agent ? `${agent.id}:${event.conversationId}` : event.conversationId;
     const hookContext: HookContext = { store: rt.store, history, historyKey, context };
-    const turn = { context, historyKey, history, log, waitUntil, startedAt, now: rt.now, onTurn: hooks.onTurn };
+    const trace = rt.traces.get(c.req.raw);
+    const turn = { context, historyKey, history, log, waitUntil, startedAt, now: rt.now, onTurn: hooks.onTurn, trace };
     const background = (what: string, work: () => unknown) =>
       waitUntil(
         Promise.resolve().then(work).catch((error) =>

@@ -18,7 +18,7 @@ import type {
 import { createHistory, type History } from "./history.ts";
 import { createLogger, errorFields, type Logger } from "./log.ts";
 import { createReplayGuard, type ReplayGuard } from "./replay.ts";
-import type { TurnMetrics } from "./turn.ts";
+import type { TurnEvent, TurnMetrics } from "./turn.ts";
 import { agentHandler } from "../handlers/agent.ts";
 import { authorizeCors, authorizeHandler } from "../handlers/authorize.ts";
 import { healthHandler } from "../handlers/health.ts";
@@ -141,6 +141,8 @@ export interface AgentRuntime {
   waitUntil: (c: Context) => (work: Promise<unknown>) => void;
   /** Remembers verified webhooks (`REPLAY_PROTECTION=true`). */
   replay?: ReplayGuard;
+  /** Turn tracers of in-process requests, by request: only development tools (handlers/dev.ts) add any. */
+  traces: WeakMap<Request, (event: TurnEvent) => void>;
 }
 
 const MAX_CACHED_AGENTS = 1000;
@@ -177,6 +179,13 @@ function defaultModel(config: AgentConfig): ModelProvider {
       );
     },
   };
+}
+
+const runtimes = new WeakMap<Hono, (c: Context) => Promise<AgentRuntime>>();
+
+/** The runtime behind an app made by {@link createApp}, for development tools mounted beside it (handlers/dev.ts). */
+export function runtimeOf(app: Hono): ((c: Context) => Promise<AgentRuntime>) | undefined {
+  return runtimes.get(app);
 }
 
 /**
@@ -234,6 +243,7 @@ export function createApp(options: CreateAppOptions = {}): Hono {
       agentFor,
       log,
       now: options.now ?? Date.now,
+      traces: new WeakMap(),
       replay: config.replayProtection
         ? createReplayGuard({
           store,
@@ -276,6 +286,7 @@ export function createApp(options: CreateAppOptions = {}): Hono {
   }
 
   const app = new Hono();
+  runtimes.set(app, runtime);
   app.post("/agent", agentHandler(runtime));
   app.use("/authorize", authorizeCors(runtime));
   app.post("/authorize", authorizeHandler(runtime));

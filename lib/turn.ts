@@ -26,6 +26,22 @@ export interface TurnMetrics {
   errorClass?: string;
 }
 
+/**
+ * One step of a turn, for development tools (the playground's timeline); `at` is milliseconds since the webhook
+ * arrived. `metrics` comes last, once the reply is stored.
+ */
+export type TurnEvent = { at: number } & (
+  | { step: "history"; historyKey: string; messages: number }
+  | { step: "model"; model: string }
+  | { step: "token" }
+  | { step: "frame"; frame: ResponseFrame }
+  | { step: "tool"; tool: string; args: unknown; filler?: string }
+  | { step: "tool.result"; tool: string; result?: unknown; error?: string }
+  | { step: "error"; errorClass: string }
+  | { step: "stored" }
+  | { step: "metrics"; metrics: TurnMetrics }
+);
+
 /** What {@link streamTurn} needs for one spoken turn. */
 export interface TurnOptions {
   context: TurnContext;
@@ -57,6 +73,8 @@ export interface TurnOptions {
   /** When the request arrived, in `performance.now()` milliseconds. */
   startedAt?: number;
   now?: () => number;
+  /** Told each step of the turn as it happens (development tools only: it sees the text). */
+  trace?: (event: TurnEvent) => void;
 }
 
 const DISCONNECTED = Symbol("client disconnected");
@@ -74,9 +92,12 @@ function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** The frames of one turn, and what the turn's metrics need to know of them. */
 interface Output {
   send(frame: ResponseFrame): void;
+  mark(event: DistributiveOmit<TurnEvent, "at">): void;
   end(): void;
   metrics: TurnMetrics;
   startedAt: number;
@@ -106,11 +127,16 @@ export function streamTurn(options: TurnOptions): Response {
     storeWrites: 0,
   };
 
+  const trace = options.trace;
   const output: Output = {
     metrics,
     startedAt,
+    mark(event) {
+      trace?.({ ...event, at: performance.now() - startedAt } as TurnEvent);
+    },
     send(frame) {
       if (!open) return;
+      if (trace) output.mark({ step: "frame", frame });
       if (metrics.timeToFirstFrameMs === undefined && frame.type !== "response.end") {
         metrics.timeToFirstFrameMs = performance.now() - startedAt;
       }
@@ -140,7 +166,7 @@ export function streamTurn(options: TurnOptions): Response {
           metrics.errorClass ??= errorFields(error).errorClass as string;
           options.log.error("turn failed", { conversationId, turnId, ...errorFields(error) });
           output.end();
-        }).then(() => report(options, metrics)),
+        }).then(() => report(options, metrics)).then(() => output.mark({ step: "metrics", metrics })),
       );
     },
     cancel() {
@@ -181,7 +207,9 @@ async function speak(options: TurnOptions, output: Output): Promise<void> {
   output.end();
   if (!text) return;
   const state = await options.history.begin(options.historyKey);
+  output.mark({ step: "history", historyKey: state.key, messages: state.doc.messages.length });
   await options.history.finish(state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
+  output.mark({ step: "stored" });
   count(output.metrics, state);
 }
 
@@ -203,6 +231,7 @@ async function answer(
     );
   } catch (error) {
     metrics.errorClass = errorFields(error).errorClass as string;
+    output.mark({ step: "error", errorClass: metrics.errorClass });
     log.error("history unavailable: answering without it", { conversationId, turnId, ...errorFields(error) });
   }
 
@@ -211,6 +240,7 @@ async function answer(
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
   });
   aborted.catch(() => {});
+  if (state) output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
 
   let lastChunk = Date.now();
   const watch = () => {
@@ -229,11 +259,12 @@ async function answer(
   };
   let iterator: AsyncIterator<ModelChunk> | undefined;
   try {
+    output.mark({ step: "model", model: `${reply.model.name}/${reply.model.model}` });
     iterator = reply.model.stream({
       system: reply.system,
       messages: state?.doc.messages ?? [reply.message],
       signal: controller.signal,
-      tools: reply.tools,
+      tools: options.trace ? reply.tools?.map((tool) => traced(tool, output)) : reply.tools,
       context,
     })[Symbol.asyncIterator]();
     for (;;) {
@@ -242,6 +273,7 @@ async function answer(
       const chunk = await Promise.race([next, aborted]);
       if (chunk.done) break;
       lastChunk = Date.now();
+      if (metrics.timeToFirstTokenMs === undefined) output.mark({ step: "token" });
       metrics.timeToFirstTokenMs ??= performance.now() - output.startedAt;
       const value = chunk.value;
       if (typeof value === "string") {
@@ -263,6 +295,7 @@ async function answer(
       const timedOut = reason === TIMED_OUT;
       const fields = timedOut ? { errorClass: "TimeoutError", timeoutMs: reply.timeoutMs } : errorFields(error);
       metrics.errorClass = fields.errorClass as string;
+      output.mark({ step: "error", errorClass: metrics.errorClass });
       log.warn(timedOut ? "model timed out" : "model failed", { conversationId, turnId, ...fields });
       send({ type: "response.tts", content: reply.apology, turn_id: turnId });
     }
@@ -274,6 +307,26 @@ async function answer(
   output.end();
   if (state && text) {
     await options.history.finish(state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
+    output.mark({ step: "stored" });
   }
   count(metrics, state);
+}
+
+/** A tool whose calls and results are traced. */
+// deno-lint-ignore no-explicit-any
+function traced(tool: Tool<any>, output: Output): Tool<any> {
+  return {
+    ...tool,
+    async execute(args, context) {
+      output.mark({ step: "tool", tool: tool.name, args, filler: tool.filler });
+      try {
+        const result = await tool.execute(args, context);
+        output.mark({ step: "tool.result", tool: tool.name, result });
+        return result;
+      } catch (error) {
+        output.mark({ step: "tool.result", tool: tool.name, error: String((error as Error)?.message ?? error) });
+        throw error;
+      }
+    },
+  };
 }

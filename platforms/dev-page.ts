@@ -1,6 +1,6 @@
-/** The development page for the local entries (Bun, Deno, Node): Layercode's browser SDK read from node_modules. */
+/** The development playground for the local entries (Bun, Deno, Node): `GET /`, `/dev/*`, and the browser SDK. */
 import { readFile } from "node:fs/promises";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { addDevelopmentPage, type BrowserSdk } from "../handlers/page.ts";
 
 const SDK = new URL("../node_modules/@layercode/js-sdk/", import.meta.url);
@@ -13,7 +13,22 @@ export async function loadBrowserSdk(): Promise<BrowserSdk> {
   return { version, source };
 }
 
-/** Serves `GET /` (the page) and its SDK in development mode; does nothing otherwise. */
+/**
+ * The TCP peer's address of a request, from what each local server hands Hono as `c.env`: @hono/node-server's
+ * `{ incoming }`, `Bun.serve`'s server (`requestIP`), `Deno.serve`'s info (`remoteAddr`). Unknown: `undefined`.
+ */
+export function peerAddress(c: Context): string | undefined {
+  const env = c.env as {
+    incoming?: { socket?: { remoteAddress?: string } };
+    requestIP?: (request: Request) => { address: string } | null;
+    remoteAddr?: { hostname?: string };
+  } | undefined;
+  if (env?.incoming) return env.incoming.socket?.remoteAddress;
+  if (typeof env?.requestIP === "function") return env.requestIP(c.req.raw)?.address;
+  return env?.remoteAddr?.hostname;
+}
+
+/** Serves the playground in development mode, to loopback clients only; does nothing otherwise. */
 export function withDevelopmentPage<T extends Hono>(app: T, development: boolean): T {
-  return development ? addDevelopmentPage(app, loadBrowserSdk) : app;
+  return development ? addDevelopmentPage(app, { loadSdk: loadBrowserSdk, peerAddress }) : app;
 }
