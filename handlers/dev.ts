@@ -1,5 +1,5 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import { type AgentRuntime, runtimeOf } from "../lib/app.ts";
+import { runtimeOf } from "../lib/app.ts";
 import { readBody } from "../lib/body.ts";
 import { HttpError } from "../lib/errors.ts";
 import { isObject } from "../lib/events.ts";
@@ -47,11 +47,17 @@ export function isLoopbackHost(host: string | undefined): boolean {
 }
 
 /**
- * Answers 403 unless the request comes from this machine: its TCP peer is a loopback address AND its `Host` header
- * names a loopback host (so that a web page on another origin cannot reach it through DNS rebinding).
+ * Guards the playground's routes on an app made by `createApp`: 404 unless the app is in development mode, and 403
+ * unless the request comes from this machine: its TCP peer is a loopback address AND its `Host` header names a
+ * loopback host (so that a web page of another origin cannot reach it through DNS rebinding).
  */
-export function loopbackOnly(peerAddress: (c: Context) => string | undefined): MiddlewareHandler {
+export function developmentOnly(app: Hono, peerAddress: (c: Context) => string | undefined): MiddlewareHandler {
+  const runtime = runtimeOf(app);
+  if (!runtime) throw new Error("the development playground needs an app made by createApp()");
   return async (c, next) => {
+    if ((await runtime(c)).config.mode !== "development") {
+      return c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404);
+    }
     if (!isLoopbackAddress(peerAddress(c)) || !isLoopbackHost(c.req.header("host"))) {
       return c.json({ error: "the development playground answers loopback clients only (127.0.0.1, ::1, localhost)" }, 403);
     }
@@ -93,29 +99,23 @@ function text(value: unknown): string | undefined {
 }
 
 /**
- * The development playground's routes, for loopback clients of a development server only (see {@link loopbackOnly}):
+ * The development playground's routes, for loopback clients of a development server only (see {@link developmentOnly}):
  * - `POST /dev/webhook`: signs the JSON webhook body it is given with the development webhook secret and forwards it
  *   in process to `POST /agent`, exactly as Layercode would send it, answering with `/agent`'s own response;
  * - `GET /dev/trace?turn=<turn_id>`: the steps of a turn sent that way (waits until it is stored), with its metrics;
  * - `GET /dev/history?conversation=<id>`: the conversation as stored, what the model sees next turn.
- * They answer 404 when the app is not in development mode. Never mounted by production entries.
+ * They answer 404 when the app is not in development mode; the production entries never mount them.
  */
 export function addDevelopmentRoutes<T extends Hono>(app: T, options: DevelopmentRoutesOptions): T {
-  const runtime = runtimeOf(app);
-  if (!runtime) throw new Error("addDevelopmentRoutes() needs an app made by createApp()");
+  const guard = developmentOnly(app, options.peerAddress);
+  const runtime = runtimeOf(app)!;
   const book = createTraceBook();
   const waitMs = options.traceWaitMs ?? 10_000;
 
-  const development = async (c: Context): Promise<AgentRuntime> => {
-    const rt = await runtime(c);
-    if (rt.config.mode !== "development") throw new HttpError(404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`);
-    return rt;
-  };
-
-  app.use("/dev/*", loopbackOnly(options.peerAddress));
+  app.use("/dev/*", guard);
 
   app.post("/dev/webhook", async (c) => {
-    const rt = await development(c);
+    const rt = await runtime(c);
     const body = await readBody(c.req.raw, rt.config.maxBodyBytes);
     let event: unknown;
     try {
@@ -140,7 +140,6 @@ export function addDevelopmentRoutes<T extends Hono>(app: T, options: Developmen
   });
 
   app.get("/dev/trace", async (c) => {
-    await development(c);
     const turnId = c.req.query("turn") ?? "";
     const trace = book.get(turnId);
     if (!trace) throw new HttpError(404, `no turn ${JSON.stringify(turnId.slice(0, 80))} was sent through /dev/webhook`);
@@ -152,7 +151,7 @@ export function addDevelopmentRoutes<T extends Hono>(app: T, options: Developmen
   });
 
   app.get("/dev/history", async (c) => {
-    const rt = await development(c);
+    const rt = await runtime(c);
     const conversationId = c.req.query("conversation");
     if (!conversationId) throw new HttpError(400, "add ?conversation=<conversation_id>");
     const historyKey = book.historyKey(conversationId);

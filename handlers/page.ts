@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { addDevelopmentRoutes, type DevelopmentRoutesOptions, loopbackOnly } from "./dev.ts";
+import { addDevelopmentRoutes, developmentOnly, type DevelopmentRoutesOptions } from "./dev.ts";
 
 /** Where the page loads Layercode's browser SDK from, relative to the page (voice mode only). */
 export const PAGE_SDK_PATH = "/sdk/layercode-js-sdk.js";
@@ -36,8 +36,11 @@ h2 { font-size: .95rem; margin: 0 0 .2rem; }
 .turn.event { align-self: center; color: var(--muted); font-size: .85rem; padding: 0; }
 .who { font-size: .75rem; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
 .text { margin: .1rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-.agent[data-state="streaming"] .text::after { content: "▍"; color: var(--accent); }
-.agent[data-state="interrupted"] .who::after { content: " · interrupted"; color: var(--warn); }
+.agent[data-state="streaming"] .text::after { content: ""; display: inline-block; width: .45em; height: 1.05em;
+  margin-left: 1px; vertical-align: text-bottom; background: var(--accent); opacity: .7; }
+.who .cut { color: var(--warn); }
+.who .id { text-transform: none; letter-spacing: 0; font-weight: 400; }
+aside.card { align-self: start; }
 .data { font: .8rem ui-monospace, monospace; color: var(--muted); margin: .2rem 0 0; overflow-wrap: anywhere; }
 .timeline { margin-top: .45rem; border-top: 1px dashed var(--line); padding-top: .35rem; font-size: .8rem; }
 .timeline .meta { font-size: .8rem; }
@@ -217,6 +220,7 @@ async function speak(body) {
   } catch (cause) {
     if (controller.signal.aborted) {
       item.dataset.state = "interrupted";
+      item.querySelector(".who").append(el("span", "cut", " · interrupted"));
       heard = { previous_turn_interrupted: true, words_heard: words(mine.shown), text_heard: mine.shown, assistant_turn_id: turnId };
     } else {
       item.dataset.state = "failed";
@@ -228,7 +232,8 @@ async function speak(body) {
     setText("waiting");
   }
   try {
-    await Promise.all([timeline(item, turnId), refreshHistory()]);
+    await timeline(item, turnId); // answers once the turn is stored
+    await refreshHistory();
   } catch (cause) {
     showTextError("Could not read the turn's trace: " + cause.message);
   }
@@ -270,7 +275,7 @@ async function timeline(item, turnId) {
   const frames = events.filter((e) => e.step === "frame" && e.frame.type !== "response.end").length;
   const facts = [];
   if (metrics) {
-    facts.push("first frame " + fmt(metrics.timeToFirstFrameMs), "total " + fmt(metrics.totalMs), frames + " frames");
+    facts.push("first frame " + fmt(metrics.timeToFirstFrameMs), "total " + fmt(metrics.totalMs), frames + (frames === 1 ? " frame" : " frames"));
     if (metrics.inputTokens !== undefined || metrics.outputTokens !== undefined) {
       facts.push("tokens " + (metrics.inputTokens ?? "–") + " in / " + (metrics.outputTokens ?? "–") + " out");
     }
@@ -314,7 +319,9 @@ async function refreshHistory() {
   list.replaceChildren();
   for (const m of stored.messages) {
     const row = el("li", m.role);
-    row.append(el("span", "who", (m.role === "user" ? "user" : "assistant") + " · " + m.turnId), el("div", "text", m.text));
+    const who = el("span", "who", m.role === "user" ? "user " : "assistant ");
+    who.append(el("span", "id", m.turnId));
+    row.append(who, el("div", "text", m.text));
     list.append(row);
   }
   if (stored.messages.length === 0) list.append(el("li", "empty", "Nothing stored yet."));
@@ -563,7 +570,7 @@ export interface DevelopmentPageOptions extends DevelopmentRoutesOptions {
 
 /**
  * Adds the development playground to an app made by `createApp`: `GET /` ({@link pageHandler}), the SDK
- * ({@link pageSdkHandler}) and the `/dev/*` routes (handlers/dev.ts), all for loopback clients only. Only the local
+ * ({@link pageSdkHandler}) and the `/dev/*` routes (handlers/dev.ts), all for loopback clients of a development app only. Only the local
  * server entries call it, in development mode, with a loader that reads the installed `@layercode/js-sdk`
  * (146 KB gzipped: never part of an edge bundle).
  * @example
@@ -571,7 +578,7 @@ export interface DevelopmentPageOptions extends DevelopmentRoutesOptions {
  * if (development) addDevelopmentPage(app, { loadSdk: loadBrowserSdk, peerAddress });
  */
 export function addDevelopmentPage<T extends Hono>(app: T, options: DevelopmentPageOptions): T {
-  const local = loopbackOnly(options.peerAddress);
+  const local = developmentOnly(app, options.peerAddress);
   app.get("/", local, pageHandler);
   app.get(PAGE_SDK_PATH, local, pageSdkHandler(options.loadSdk));
   return addDevelopmentRoutes(app, options);

@@ -1,5 +1,5 @@
-// The development page (handlers/page.ts) in headless Chromium, driven by playwright-core: the page loads the real
-// @layercode/js-sdk from this backend, the SDK calls the backend's real /authorize, and the page shows the error
+// The development page's voice mode (handlers/page.ts) in headless Chromium, driven by playwright-core: opening it
+// loads the real @layercode/js-sdk from this backend, the SDK calls the backend's real /authorize, and the page shows the error
 // that an unreachable or refusing Layercode API causes. Chromium is Debian's (.ci/chromium.sh installs it).
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { addDevelopmentPage, PAGE_SDK_PATH } from "../../handlers/page.ts";
 import { createApp } from "../../lib/app.ts";
-import { loadBrowserSdk } from "../../platforms/dev-page.ts";
+import { loadBrowserSdk, peerAddress } from "../../platforms/dev-page.ts";
 import { type LayercodeApi, startLayercodeApi } from "../support/layercode-api.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -23,7 +23,7 @@ async function serveDevelopmentApp(layercodeApiUrl: string): Promise<Served> {
   const app = addDevelopmentPage(createApp({
     development: true,
     env: { LAYERCODE_API_KEY: "test-layercode-key", LAYERCODE_API_URL: layercodeApiUrl, LOG_LEVEL: "silent" },
-  }), loadBrowserSdk);
+  }), { loadSdk: loadBrowserSdk, peerAddress });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   return {
@@ -86,6 +86,8 @@ async function open(url: string) {
     if (new URL(request.url()).pathname === "/authorize") authorizeBodies.push(JSON.parse(request.postData() ?? "{}"));
   });
   await page.goto(`${url}/`);
+  assert.equal(await page.locator("#voice").getAttribute("open"), null, "voice mode starts closed");
+  await page.click("#voice > summary");
   await page.waitForSelector('body[data-status="disconnected"]', { timeout: 15_000 });
   return { page, uncaught, authorizeBodies };
 }
@@ -100,7 +102,7 @@ async function connect(page: Page, agentId: string): Promise<string> {
 test("the page loads the Layercode SDK, and shows cleanly the error of an unreachable Layercode API", { skip }, async () => {
   const { page, uncaught, authorizeBodies } = await open(unreachable.url);
   try {
-    assert.equal(await page.title(), "Talk to your agent");
+    assert.equal(await page.title(), "Agent playground");
     assert.equal(await page.isEnabled("#start"), true);
     const shown = await connect(page, "ag_unreachable");
     assert.equal(
