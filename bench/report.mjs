@@ -264,5 +264,23 @@ export function renderMarkdown(results) {
       );
     }
   }
+  if (results.page) {
+    const p = results.page;
+    out.push(
+      "## 7. The development playground's page",
+      "",
+      "`GET /` in development mode (handlers/page.ts), measured by bench/page-weight.mjs" + (p.date ? ` on ${p.date.slice(0, 10)}` : "") +
+        ": one HTML document with its style and script inline, no framework and no other asset (plus `/health` for the model's name). " +
+        "Each text turn then makes three requests (the webhook, its trace, the stored history). Layercode's browser SDK loads only when voice mode is opened.",
+      "",
+      table(["what", "bytes", "gzip -9"], [
+        ["page: HTML, inline CSS and JavaScript", kb(p.htmlBytes), kb(p.htmlGzipBytes)],
+        ["of which the script", kb(p.scriptBytes), "–"],
+        ["of which the style", kb(p.styleBytes), "–"],
+        [`@layercode/js-sdk ${p.sdkVersion} (voice mode only)`, kb(p.sdkBytes), kb(p.sdkGzipBytes)],
+      ]),
+      "",
+    );
+  }
   return out.join("\n");
 }

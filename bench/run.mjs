@@ -15,6 +15,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleSizes } from "./bundle-size.mjs";
+import { pageWeight } from "./page-weight.mjs";
 import { FIXED_TURN_ID, frames } from "./fixture.mjs";
 import { load, sign, signedRequest, timeToFirstFrame } from "./load.mjs";
 import { renderChart, renderMarkdown } from "./report.mjs";
@@ -611,6 +612,7 @@ async function main() {
     for (const [name, r] of Object.entries(results.coldStart.launched)) console.log(`  ${name}: ${r.error ?? `${r.medianMs.toFixed(0)} ms median`}`);
     console.log("\n4. edge bundles");
     results.bundles = await bundleSizes();
+    results.page = { ...(await pageWeight()), date: new Date().toISOString() };
     for (const [name, b] of Object.entries(results.bundles)) {
       console.log(`  ${name}: ${b.missing ?? b.error ?? `${(b.minifiedBytes / 1024).toFixed(1)} KB min, ${(b.gzipBytes / 1024).toFixed(1)} KB gzip`}`);
     }
