@@ -221,14 +221,13 @@ async function speak(body) {
     if (controller.signal.aborted) {
       item.dataset.state = "interrupted";
       item.querySelector(".who").append(el("span", "cut", " · interrupted"));
-      heard = { previous_turn_interrupted: true, words_heard: words(mine.shown), text_heard: mine.shown, assistant_turn_id: turnId };
     } else {
       item.dataset.state = "failed";
       showTextError("The turn failed: " + cause.message);
     }
   } finally {
     if (current === mine) current = null;
-    if (mine.shown) transcript.push({ role: "assistant", text: mine.shown, timestamp: Date.now() });
+    if (mine.shown && !mine.heard) transcript.push({ role: "assistant", text: mine.shown, timestamp: Date.now() });
     setText("waiting");
   }
   try {
@@ -241,8 +240,16 @@ async function speak(body) {
   if (!current && busy === 0) setText("idle");
 }
 
+/** Cancels the reply being streamed, as Layercode does when the caller barges in; the next message says what was shown. */
 function stop() {
-  current?.controller.abort();
+  if (!current) return;
+  const { shown, turnId } = current;
+  current.heard = true;
+  heard = { previous_turn_interrupted: true, words_heard: words(shown), text_heard: shown, assistant_turn_id: turnId };
+  if (shown) transcript.push({ role: "assistant", text: shown, timestamp: Date.now() });
+  current.controller.abort();
+  current = null;
+  setText("interrupted");
 }
 
 const fmt = (ms) => (ms === undefined ? "–" : (ms < 10 ? ms.toFixed(1) : Math.round(ms)) + " ms");

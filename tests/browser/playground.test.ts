@@ -1,6 +1,6 @@
 // The playground's text mode (handlers/page.ts, handlers/dev.ts) in headless Chromium, driven by playwright-core: the
 // page plays Layercode through /dev/webhook, which signs each webhook and hands it to the real /agent; the offline
-// model answers slowly (60 ms a word) so that a reply can be watched and cut. Screenshots land in
+// model answers slowly (80 ms a word) so that a reply can be watched and cut. Screenshots land in
 // tests/.tmp/screenshots/ for people to look at; nothing compares them.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
@@ -34,7 +34,7 @@ before(async () => {
   const app = addDevelopmentPage(
     createApp({
       development: true,
-      model: toolCallingModel(createOfflineModel({ delayMs: 60 })),
+      model: toolCallingModel(createOfflineModel({ delayMs: 80 })),
       tools: [currentTime],
       env: { LOG_LEVEL: "silent" },
     }),
@@ -149,7 +149,7 @@ test("Stop cuts a slow reply: the history panel shows the cut reply, then what w
     await page.press("#message", "Enter");
     await page.waitForFunction(() => {
       const text = document.querySelectorAll("li.agent .text")[1]?.textContent ?? "";
-      return text.split(" ").length >= 4;
+      return text.split(" ").length >= 3;
     }, undefined, WAIT);
     await page.click("#interrupt");
     await page.waitForSelector("li.agent[data-state=interrupted]", WAIT);
@@ -189,6 +189,13 @@ test("Stop cuts a slow reply: the history panel shows the cut reply, then what w
     await page.waitForFunction(() => (document.querySelectorAll("li.agent .text")[3]?.textContent ?? "").length > 0, undefined, WAIT);
     await page.type("#message", "W");
     await page.waitForFunction(() => document.querySelectorAll("li.agent")[3]?.getAttribute("data-state") === "interrupted", undefined, WAIT);
+    await page.press("#message", "Enter");
+    await timelinesAtLeast(page, 5);
+    const typedOver = (await agentTexts(page))[3];
+    const last = sent.filter((body) => body.type === "message").at(-1)!;
+    assert.equal(last.text, "W");
+    assert.equal((last.interruption_context as { text_heard: string }).text_heard, typedOver);
+    assert.ok(typedOver.length > 0 && !typedOver.endsWith("Gemini."), typedOver);
     assert.deepEqual(uncaught, []);
   } finally {
     await page.close();
