@@ -207,7 +207,7 @@ async function speak(options: TurnOptions, output: Output): Promise<void> {
   output.end();
   if (!text) return;
   const state = await options.history.begin(options.historyKey);
-  output.mark({ step: "history", historyKey: state.key, messages: state.doc.messages.length });
+  output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
   await options.history.finish(state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
   output.mark({ step: "stored" });
   count(output.metrics, state);

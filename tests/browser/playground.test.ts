@@ -90,6 +90,9 @@ test("the playground streams two replies word by word, each with its timeline, a
     assert.equal(await page.title(), "Agent playground");
     assert.equal((await agentTexts(page))[0], "Hi there! How can I help you today?");
     assert.equal(sent[0].type, "session.start");
+    // The welcome alone is stored already.
+    await page.waitForFunction(() => document.querySelectorAll("#history li:not(.empty)").length === 1, undefined, WAIT);
+    assert.deepEqual(await stored(page), [{ role: "assistant", text: "Hi there! How can I help you today?" }]);
 
     await page.fill("#message", "Hello there");
     await page.press("#message", "Enter");
