@@ -137,6 +137,9 @@ test("the playground streams two replies word by word, each with its timeline, a
     assert.equal(messages[0].conversation_id, sent[0].conversation_id);
     assert.equal(messages[1].interruption_context, undefined);
     await page.screenshot({ path: `${SHOTS}/playground-two-turns.png`, fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/playground-narrow-dark.png` });
     // Text mode never loads the voice SDK (146 KB gzipped): only opening voice mode does.
     assert.equal(paths.includes(PAGE_SDK_PATH), false, paths.join(", "));
     assert.deepEqual(uncaught, []);
