@@ -1,6 +1,7 @@
 // Bundles the platform entries into dist/ the way each platform deploys them: one minified ES module per target,
 // resolved with that platform's package conditions. `npm run build` builds them all and prints their sizes;
-// `node scripts/build.mjs cloudflare` builds one. The bundle-size test and bench/ import `buildBundles()`.
+// `node scripts/build.mjs cloudflare` builds one; `--development` keeps the development playground in the Node
+// bundle (`npm run start:node`). The bundle-size test and bench/ import `buildBundles()`.
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,8 +23,24 @@ export const BUNDLES = {
 };
 
 /**
- * Builds bundles into `outdir` (default dist/).
- * @param {{ names?: (keyof typeof BUNDLES)[], outdir?: string, minify?: boolean }} [options]
+ * Leaves the development playground (platforms/dev-page.ts: `GET /`, `/dev/*`) out of a bundle: its
+ * `withDevelopmentPage()` becomes one that adds nothing. The edge entries never import it; the Node entry does.
+ */
+const withoutPlayground = {
+  name: "without-playground",
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)dev-page\.ts$/ }, () => ({ path: "dev-page", namespace: "without-playground" }));
+    build.onLoad({ filter: /.*/, namespace: "without-playground" }, () => ({
+      contents: "export function withDevelopmentPage(app) { return app; }",
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * Builds bundles into `outdir` (default dist/). Production bundles hold nothing of the development playground;
+ * `development: true` keeps it in the Node bundle, for `npm run start:node` on this machine.
+ * @param {{ names?: (keyof typeof BUNDLES)[], outdir?: string, minify?: boolean, development?: boolean }} [options]
  * @returns {Promise<{ name: string, path: string, bytes: number, gzipBytes: number }[]>}
  */
 export async function buildBundles(options = {}) {
@@ -47,6 +64,7 @@ export async function buildBundles(options = {}) {
       minify: options.minify ?? true,
       legalComments: "none",
       logLevel: "warning",
+      plugins: options.development ? [] : [withoutPlayground],
     });
     const code = readFileSync(path);
     return { name, path, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
@@ -56,8 +74,10 @@ export async function buildBundles(options = {}) {
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const names = process.argv.slice(2);
-  for (const { name, path, bytes, gzipBytes } of await buildBundles(names.length ? { names } : {})) {
+  const args = process.argv.slice(2);
+  const names = args.filter((arg) => !arg.startsWith("--"));
+  const development = args.includes("--development");
+  for (const { name, path, bytes, gzipBytes } of await buildBundles({ ...(names.length ? { names } : {}), development })) {
     console.log(`${name.padEnd(10)} ${path.slice(ROOT.length).padEnd(20)} ${kb(bytes).padStart(9)} min  ${kb(gzipBytes).padStart(8)} gzip`);
   }
 }

@@ -1,6 +1,6 @@
 // The playground's routes (handlers/dev.ts, handlers/page.ts) without a browser: served by the real Bun, Deno and Node
 // development entries, refused to clients that are not on this machine, absent in production mode and from the
-// Workers and Vercel bundles.
+// production bundles (scripts/build.mjs: Workers, Vercel, and Node unless built with --development).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -189,8 +189,9 @@ for (const name of ["bun", "deno", "node"] as const) {
 
 // Building is the same under either runner: once, under Deno, as tests/bundle-size.test.ts does.
 if (currentRuntime() === "deno") {
-  test("the Workers and Vercel bundles contain nothing of the playground", async () => {
-    const bundles = await buildBundles({ names: ["cloudflare", "vercel"], outdir: `${ROOT}tests/.tmp/bundles-playground` });
+  test("the production bundles (Workers, Vercel, Node) contain nothing of the playground", async () => {
+    const bundles = await buildBundles({ names: ["cloudflare", "vercel", "node"], outdir: `${ROOT}tests/.tmp/bundles-playground` });
+    assert.equal(bundles.length, 3);
     for (const { name, path } of bundles) {
       const code = readFileSync(path, "utf8");
       assert.ok(code.length > 10_000, `${name} bundle built`);

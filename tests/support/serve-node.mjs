@@ -2,5 +2,5 @@
 import { pathToFileURL } from "node:url";
 import { buildBundles } from "../../scripts/build.mjs";
 
-const [bundle] = await buildBundles({ names: ["node"] });
+const [bundle] = await buildBundles({ names: ["node"], development: true });
 await import(pathToFileURL(bundle.path).href);
