@@ -283,9 +283,9 @@ async function timeline(item, turnId) {
   const facts = [];
   if (metrics) {
     facts.push("first frame " + fmt(metrics.timeToFirstFrameMs), "total " + fmt(metrics.totalMs), frames + (frames === 1 ? " frame" : " frames"));
-    if (metrics.inputTokens !== undefined || metrics.outputTokens !== undefined) {
-      facts.push("tokens " + (metrics.inputTokens ?? "–") + " in / " + (metrics.outputTokens ?? "–") + " out");
-    }
+    facts.push(metrics.inputTokens === undefined && metrics.outputTokens === undefined
+      ? "no token counts"
+      : "tokens " + (metrics.inputTokens ?? "–") + " in / " + (metrics.outputTokens ?? "–") + " out");
     facts.push("store " + metrics.storeReads + " read" + (metrics.storeReads === 1 ? "" : "s") + ", " + metrics.storeWrites + " write" + (metrics.storeWrites === 1 ? "" : "s"));
     if (metrics.interrupted) facts.push("interrupted");
     if (metrics.errorClass) facts.push("error " + metrics.errorClass);

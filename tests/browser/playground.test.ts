@@ -13,7 +13,7 @@ import { createApp } from "../../lib/app.ts";
 import { createOfflineModel } from "../../llm/offline.ts";
 import { loadBrowserSdk, peerAddress } from "../../platforms/dev-page.ts";
 import { currentTime } from "../../tools/current-time.ts";
-import { toolCallingModel } from "../support/playground.ts";
+import { playgroundModel } from "../support/playground.ts";
 import { ROOT } from "../support/server-process.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -34,7 +34,7 @@ before(async () => {
   const app = addDevelopmentPage(
     createApp({
       development: true,
-      model: toolCallingModel(createOfflineModel({ delayMs: 80 })),
+      model: playgroundModel(createOfflineModel({ delayMs: 80 })),
       tools: [currentTime],
       env: { LOG_LEVEL: "silent" },
     }),
@@ -115,7 +115,7 @@ test("the playground streams two replies word by word, each with its timeline, a
     const summaries = await page.locator("li.agent .timeline .summary").allTextContents();
     assert.equal(summaries.length, 3);
     for (const summary of summaries.slice(1)) {
-      assert.match(summary, /^first frame [\d.]+ ms · total [\d.]+ ms · \d+ frames · store 1 read, 2 writes$/);
+      assert.match(summary, /^first frame [\d.]+ ms · total [\d.]+ ms · \d+ frames · no token counts · store 1 read, 2 writes$/);
     }
     const steps = await page.locator("li.agent").nth(2).locator(".steps li").evaluateAll((rows) =>
       rows.map((row) => row.getAttribute("data-step"))
@@ -263,6 +263,26 @@ test("a tool call shows in the timeline with its filler and its result", { skip 
     assert.ok(steps.some((s) => /tool result: get_current_time \{"timezone":"UTC","now":"[^"]+"\}/.test(s)), steps.join("\n"));
     assert.match((await agentTexts(page))[1], /^Let me check\. It is /);
     await page.screenshot({ path: `${SHOTS}/playground-tool.png`, fullPage: true });
+    assert.deepEqual(uncaught, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test("a failing model shows the apology, its error and its tokens in the timeline", { skip }, async () => {
+  const { page, uncaught } = await open();
+  try {
+    await page.fill("#message", "please fail now");
+    await page.press("#message", "Enter");
+    await timelinesAtLeast(page, 2);
+    assert.equal((await agentTexts(page))[1], "Well Sorry, I ran into a problem. Could you say that again?");
+    assert.match(
+      await page.locator("li.agent .summary").nth(1).textContent() ?? "",
+      /· tokens 12 in \/ 1 out · store 1 read, 2 writes · error TypeError$/,
+    );
+    await page.locator("li.agent").nth(1).locator("details summary").click();
+    assert.ok((await page.locator("li.agent").nth(1).locator(".steps li").allTextContents()).some((s) => s.endsWith("error: TypeError")));
+    assert.equal(await page.locator("li.agent").nth(1).locator(".tick.error").count(), 1);
     assert.deepEqual(uncaught, []);
   } finally {
     await page.close();
