@@ -263,7 +263,13 @@ test("/authorize forwards only what the authorizeSession hook decides, and refus
       },
     });
     const post = (body: unknown, headers: Record<string, string> = {}) =>
-      app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: JSON.stringify(body), headers }));
+      app.fetch(
+        new Request("http://agent.test/authorize", {
+          method: "POST",
+          body: JSON.stringify(body),
+          headers: { "content-type": "application/json", ...headers },
+        }),
+      );
     assert.equal((await post({ agent_id: "ag_ok" })).status, 401);
     assert.equal((await post({ agent_id: "ag_other" }, { authorization: "Bearer u_1" })).status, 403);
     const ok = await post({ agent_id: "ag_ok", metadata: { spoofed: true } }, { authorization: "Bearer u_1" });
@@ -276,10 +282,45 @@ test("/authorize forwards only what the authorizeSession hook decides, and refus
     const plain = setup({ env });
     const forwarded = await plain.app.fetch(new Request("http://agent.test/authorize", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ agent_id: "ag_ok", conversation_id: "c1", metadata: { a: 1 }, config: { x: 1 }, other: 2 }),
     }));
     assert.equal(forwarded.status, 200);
-    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_ok", conversation_id: "c1", metadata: { a: 1 } });
+    // By default the browser cannot choose a conversation to resume: Layercode starts a new one.
+    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_ok", metadata: { a: 1 } });
+  } finally {
+    await api.close();
+  }
+});
+
+test("/authorize forwards a conversation_id only when the authorizeSession hook returns it, and the hook can read the body", async () => {
+  const api = await startLayercodeApi();
+  try {
+    const env = { LAYERCODE_WEBHOOK_SECRET: SECRET, LAYERCODE_API_KEY: "k", LAYERCODE_API_URL: api.url };
+    const owned = new Set(["conv_mine"]);
+    const { app } = setup({
+      env,
+      hooks: {
+        authorizeSession: async (request) => {
+          // The hook reads the request as any handler would: its body was already read once by /authorize.
+          const body = await request.json() as { agent_id: string; conversation_id?: string };
+          const resume = body.conversation_id && owned.has(body.conversation_id) ? body.conversation_id : undefined;
+          return { agent_id: body.agent_id, ...(resume ? { conversation_id: resume } : {}) };
+        },
+      },
+    });
+    const post = (body: unknown) =>
+      app.fetch(new Request("http://agent.test/authorize", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }));
+    const mine = await post({ agent_id: "ag_1", conversation_id: "conv_mine" });
+    assert.equal(mine.status, 200, await mine.clone().text());
+    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_1", conversation_id: "conv_mine" });
+    const theirs = await post({ agent_id: "ag_1", conversation_id: "conv_someone_else" });
+    assert.equal(theirs.status, 200);
+    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_1" });
   } finally {
     await api.close();
   }
