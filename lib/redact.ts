@@ -6,13 +6,13 @@
 const REDACTED = "[redacted]";
 
 const CREDENTIAL_PATTERNS: [RegExp, string][] = [
-  // user:password@ in a URL
-  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"']*@/gi, `$1${REDACTED}@`],
+  // user:password@ in a URL, well formed or not
+  [/(^|[\s"'(/])[^\s/?#@"'()]+@/g, `$1${REDACTED}@`],
   // a query string, whatever it holds
   [/\?[^\s"'#]*/g, `?${REDACTED}`],
-  // name=value and name: value where the name says secret
-  [/\b([\w-]*(?:token|secret|passw(?:or)?d|pwd|key|auth|signature|session)[\w-]*(?:\s*=\s*|:))[^\s&"',;)]+/gi, `$1${REDACTED}`],
   [/\b(bearer|basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`],
+  // name=value and name: value where the name says secret
+  [/\b([\w-]*(?:token|secret|passw(?:or)?d|pwd|key|auth|signature|session)[\w-]*\s*[=:]\s*)[^\s&"',;)]+/gi, `$1${REDACTED}`],
   // prefixed keys: sk-…, sk_live_…, whsec_…, Google's AIza…
   [/\b(?:sk|pk|rk|whsec|csk|lc|xox[abprs])[-_][\w-]{6,}/gi, REDACTED],
   [/\bAIza[\w-]{20,}/g, REDACTED],

@@ -474,3 +474,53 @@ test("a production app without a Gemini key answers each turn with the apology a
   assert.equal(all.at(-1)?.type, "response.end");
   assert.ok(logs.lines.some((line) => line.includes("GOOGLE_GENERATIVE_AI_API_KEY is not set")), "the log names the variable");
 });
+
+test("development mode answers loopback hosts only, and names the fix in its refusal", async () => {
+  const app = createApp({ env: {}, development: true, logger: captureLogs().logger, waitUntil: () => {} });
+  for (const base of ["http://localhost:8787", "http://127.0.0.1:8787", "http://127.5.6.7", "http://[::1]:3000", "http://app.localhost:8787"]) {
+    const response = await app.fetch(await webhook(`${base}/agent`, message(uid("conv"), "Hi"), { secret: DEVELOPMENT_WEBHOOK_SECRET }));
+    assert.equal(response.status, 200, base);
+    assert.equal((await frames(response)).at(-1)?.type, "response.end", base);
+  }
+  const foreign = [
+    "http://my-agent.example.com",
+    "http://localhost.evil.example",
+    "http://127.0.0.1.nip.io",
+    "http://10.0.0.7:8787",
+    "http://[::2]",
+  ];
+  for (const base of foreign) {
+    for (const path of ["/agent", "/health", "/authorize", "/nothing"]) {
+      const request = path === "/agent"
+        ? await webhook(`${base}${path}`, message(uid("conv"), "Hi"), { secret: DEVELOPMENT_WEBHOOK_SECRET })
+        : new Request(`${base}${path}`);
+      const response = await app.fetch(request);
+      assert.equal(response.status, 403, `${base}${path}`);
+      assert.match((await response.json()).error, /^development mode answers only loopback hosts .*LAYERCODE_WEBHOOK_SECRET/);
+    }
+  }
+  // A proxy or tunnel that keeps Host local but says where the request was meant to go.
+  const proxied: Record<string, string>[] = [
+    { "x-forwarded-host": "my-agent.example.com" },
+    { forwarded: "for=1.2.3.4;host=my-agent.example.com;proto=https" },
+  ];
+  for (const headers of proxied) {
+    const response = await app.fetch(new Request("http://127.0.0.1:8787/health", { headers }));
+    assert.equal(response.status, 403, JSON.stringify(headers));
+  }
+  // Production serves any host.
+  const { app: production } = setup();
+  assert.equal((await production.fetch(new Request("http://my-agent.example.com/health"))).status, 200);
+});
+
+test("an empty webhook secret given in code is a configuration error, not a 500 on every webhook", async () => {
+  for (const secrets of [[""], [SECRET, " "]]) {
+    const { app } = setup({ config: { webhookSecrets: secrets } });
+    const errors = await consoleErrors(async () => {
+      const response = await app.fetch(await webhook(URL, message(uid("conv"), "Hi")));
+      assert.equal(response.status, 500);
+      assert.match((await response.json()).error, /misconfigured/);
+    });
+    assert.match(errors.join("\n"), /webhookSecrets \(LAYERCODE_WEBHOOK_SECRET\) must be a list of non-empty secrets/);
+  }
+});
