@@ -326,6 +326,13 @@ test("/authorize forwards a conversation_id only when the authorizeSession hook 
   }
 });
 
+/** `work`, or a failure naming what did not happen within `ms`. */
+function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 test("a slow tool gets the turn's AbortSignal: a barge-in aborts it, and so does the model timeout", async () => {
   const aborted: unknown[] = [];
   let started!: () => void;
@@ -352,9 +359,8 @@ test("a slow tool gets the turn's AbortSignal: a barge-in aborts it, and so does
   const { app } = setup({ tools: [slow] });
   const response = await app.fetch(await webhook(URL, message(uid("conv"), "Look it up")));
   const reader = response.body!.getReader();
-  await running;
-  await reader.cancel();
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await within(running, 5000, "the tool was called");
+  await reader.cancel(); // the stream's cancel() aborts the turn's signal at once
   assert.equal(aborted.length, 1, "the tool saw the abort of a barge-in");
 
   // Timeout: nothing comes from the model while the tool runs for longer than MODEL_TIMEOUT_MS.
