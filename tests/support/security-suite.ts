@@ -349,45 +349,63 @@ export function securitySuite(target: ServerTarget): void {
     }
   });
 
-  test(
-    name("development mode answers loopback hosts only: a tunnel's, a proxy's or a rebinding page's Host gets 403"),
-    { skip: DEVELOPMENT_TARGETS.has(target.name) ? false : "this platform never runs in development mode" },
-    async () => {
-      const development = await startServer(target, {
-        GOOGLE_GENERATIVE_AI_API_KEY: secrets.gemini,
-        GEMINI_BASE_URL: gemini.baseUrl,
-      });
-      gemini.respond = () => ({ deltas: words("Hello from here") });
-      try {
-        assert.match(development.output(), /development mode/);
-        const body = JSON.stringify(message("Hello from afar"));
-        const signature = (await webhook(`${development.url}/agent`, body, { secret: DEVELOPMENT_WEBHOOK_SECRET }))
-          .headers.get("layercode-signature")!;
-        const calls = gemini.requests.length;
-        for (const host of ["my-agent.example.com", "my-agent.trycloudflare.com:443", "localhost.evil.example", "10.0.0.7:8787"]) {
-          const lines = ["POST /agent HTTP/1.1", `host: ${host}`, "content-type: application/json"];
-          const response = await rawRequest(development.url, [...lines, `layercode-signature: ${signature}`], new TextEncoder().encode(body));
-          assert.equal(response.status, 403, `${host}: ${response.head}`);
-          assert.match(response.body, /development mode answers only loopback hosts/, host);
-          assert.match(response.body, /LAYERCODE_WEBHOOK_SECRET/, host);
-          const health = await rawRequest(development.url, ["GET /health HTTP/1.1", `host: ${host}`]);
-          assert.equal(health.status, 403, `${host}: /health ${health.head}`);
-        }
-        const proxied = await fetch(`${development.url}/health`, { headers: { "x-forwarded-host": "my-agent.example.com" } });
-        assert.equal(proxied.status, 403, "a proxy that keeps Host local but forwards the public one is refused too");
-        await proxied.body?.cancel();
-        assert.equal(gemini.requests.length, calls, "no foreign host reached the model");
+  if (DEVELOPMENT_TARGETS.has(target.name)) {
+    test(
+      name("development mode answers loopback hosts only: a tunnel's, a proxy's or a rebinding page's Host gets 403"),
+      async () => {
+        const development = await startServer(target, {
+          GOOGLE_GENERATIVE_AI_API_KEY: secrets.gemini,
+          GEMINI_BASE_URL: gemini.baseUrl,
+        });
+        gemini.respond = () => ({ deltas: words("Hello from here") });
+        try {
+          assert.match(development.output(), /development mode/);
+          const body = JSON.stringify(message("Hello from afar"));
+          const signature = (await webhook(`${development.url}/agent`, body, { secret: DEVELOPMENT_WEBHOOK_SECRET }))
+            .headers.get("layercode-signature")!;
+          const calls = gemini.requests.length;
+          for (const host of ["my-agent.example.com", "my-agent.trycloudflare.com:443", "localhost.evil.example", "10.0.0.7:8787"]) {
+            const lines = ["POST /agent HTTP/1.1", `host: ${host}`, "content-type: application/json"];
+            const response = await rawRequest(development.url, [...lines, `layercode-signature: ${signature}`], new TextEncoder().encode(body));
+            assert.equal(response.status, 403, `${host}: ${response.head}`);
+            assert.match(response.body, /development mode answers only loopback hosts/, host);
+            assert.match(response.body, /LAYERCODE_WEBHOOK_SECRET/, host);
+            const health = await rawRequest(development.url, ["GET /health HTTP/1.1", `host: ${host}`]);
+            assert.equal(health.status, 403, `${host}: /health ${health.head}`);
+          }
+          const proxied = await fetch(`${development.url}/health`, { headers: { "x-forwarded-host": "my-agent.example.com" } });
+          assert.equal(proxied.status, 403, "a proxy that keeps Host local but forwards the public one is refused too");
+          await proxied.body?.cancel();
+          assert.equal(gemini.requests.length, calls, "no foreign host reached the model");
 
-        const health = await (await fetch(`${development.url}/health`)).json();
-        assert.equal(health.webhookSecret, "development", "the public development secret is not reported as set");
-        const local = await fetch(await webhook(`${development.url}/agent`, body, { secret: DEVELOPMENT_WEBHOOK_SECRET }));
-        assert.equal(local.status, 200, "npm start stays zero-configuration on loopback");
-        assert.equal((await frames(local)).at(-1)?.type, "response.end");
+          const health = await (await fetch(`${development.url}/health`)).json();
+          assert.equal(health.webhookSecret, "development", "the public development secret is not reported as set");
+          const local = await fetch(await webhook(`${development.url}/agent`, body, { secret: DEVELOPMENT_WEBHOOK_SECRET }));
+          assert.equal(local.status, 200, "npm start stays zero-configuration on loopback");
+          assert.equal((await frames(local)).at(-1)?.type, "response.end");
+        } finally {
+          await development.stop();
+        }
+      },
+    );
+  } else {
+    test(name("without a webhook secret this platform never runs in development mode: the public secret gets 401"), async () => {
+      const unset = await startServer(target, { GOOGLE_GENERATIVE_AI_API_KEY: secrets.gemini, GEMINI_BASE_URL: gemini.baseUrl });
+      try {
+        const calls = gemini.requests.length;
+        const request = await webhook(`${unset.url}/agent`, message(), { secret: DEVELOPMENT_WEBHOOK_SECRET });
+        const response = await fetch(request);
+        assert.equal(response.status, 401, await response.clone().text());
+        await response.body?.cancel();
+        const health = await (await fetch(`${unset.url}/health`)).json();
+        assert.equal(health.mode, "production");
+        assert.equal(health.webhookSecret, "missing");
+        assert.equal(gemini.requests.length, calls);
       } finally {
-        await development.stop();
+        await unset.stop();
       }
-    },
-  );
+    });
+  }
 
   test(name("/authorize answers no CORS to any origin while CORS_ORIGINS is unset in production"), async () => {
     for (const origin of ["https://evil.example", "http://localhost:3000", "http://127.0.0.1:5173", "null"]) {
