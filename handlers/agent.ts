@@ -91,7 +91,8 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     }
     const waitUntil = rt.waitUntil(c);
     const context = turnContext(event, c.req.raw.headers, config.webhookHeaders);
-    const keyOf = (agent: AgentProfile | undefined) => agent ? `${agent.id}:${event.conversationId}` : event.conversationId;
+    const keyOf = (agent: AgentProfile | undefined) =>
+      agent ? `${agent.id}:${event.conversationId}` : event.conversationId;
     const hookContextOf = (agent: AgentProfile | undefined): HookContext => ({
       store: rt.store,
       history,
@@ -133,7 +134,16 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         });
         return apologyTurn(event.turnId, config.apologyMessage);
       }
-      const turn = { context, historyKey: keyOf(agent), history, log, waitUntil, startedAt, now: rt.now, onTurn: hooks.onTurn };
+      const turn = {
+        context,
+        historyKey: keyOf(agent),
+        history,
+        log,
+        waitUntil,
+        startedAt,
+        now: rt.now,
+        onTurn: hooks.onTurn,
+      };
       if (event.type === "session.start") return streamTurn({ ...turn, say: text });
       return streamTurn({
         ...turn,

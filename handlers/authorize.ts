@@ -80,8 +80,15 @@ export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>)
     if (!isObject(body)) throw new HttpError(400, "body must be a JSON object");
     // The hook gets a request whose body can still be read (the original's was read above).
     const request = () =>
-      new Request(c.req.url, { method: "POST", headers: c.req.raw.headers, body: raw.slice(), signal: c.req.raw.signal });
-    const session = hooks.authorizeSession ? await hooks.authorizeSession(request(), body) : defaultSessionRequest(body);
+      new Request(c.req.url, {
+        method: "POST",
+        headers: c.req.raw.headers,
+        body: raw.slice(),
+        signal: c.req.raw.signal,
+      });
+    const session = hooks.authorizeSession
+      ? await hooks.authorizeSession(request(), body)
+      : defaultSessionRequest(body);
     const forwarded = JSON.stringify(checked(session, config.agentIds));
     let upstream: Response;
     try {

@@ -77,7 +77,9 @@ function integer(env: Env, name: string, fallback: number, min: number): number 
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be a whole number of at least ${min} (got "${redactCredentials(raw.slice(0, 20))}")`);
+    throw new ConfigError(
+      `${name} must be a whole number of at least ${min} (got "${redactCredentials(raw.slice(0, 20))}")`,
+    );
   }
   return value;
 }
@@ -97,7 +99,9 @@ function url(env: Env, name: string, fallback?: string): string | undefined {
 function logLevel(env: Env): LogLevel {
   const level = env.LOG_LEVEL?.trim().toLowerCase() || "info";
   if (!isLogLevel(level)) {
-    throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent (got "${redactCredentials(level.slice(0, 20))}")`);
+    throw new ConfigError(
+      `LOG_LEVEL must be debug, info, warn, error or silent (got "${redactCredentials(level.slice(0, 20))}")`,
+    );
   }
   return level;
 }

@@ -183,7 +183,9 @@ export function parseEvent(body: Uint8Array | string): WebhookEvent {
   }
   if (!isObject(parsed)) throw bad("body must be a JSON object");
   // Metadata is hashed, stored and handed to hooks as JSON: refuse what would exhaust a stack on the way.
-  if (depthOf(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw bad(`body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (depthOf(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw bad(`body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   const type = parsed.type;
   if (typeof type !== "string" || type.length === 0) throw bad("body needs a string field type");
 

@@ -12,7 +12,10 @@ const CREDENTIAL_PATTERNS: [RegExp, string][] = [
   [/\?[^\s"'#]*/g, `?${REDACTED}`],
   [/\b(bearer|basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`],
   // name=value and name: value where the name says secret
-  [/\b([\w-]*(?:token|secret|passw(?:or)?d|pwd|key|auth|signature|session)[\w-]*\s*[=:]\s*)[^\s&"',;)]+/gi, `$1${REDACTED}`],
+  [
+    /\b([\w-]*(?:token|secret|passw(?:or)?d|pwd|key|auth|signature|session)[\w-]*\s*[=:]\s*)[^\s&"',;)]+/gi,
+    `$1${REDACTED}`,
+  ],
   // prefixed keys: sk-…, sk_live_…, whsec_…, Google's AIza…
   [/\b(?:sk|pk|rk|whsec|csk|lc|xox[abprs])[-_][\w-]{6,}/gi, REDACTED],
   [/\bAIza[\w-]{20,}/g, REDACTED],

@@ -18,7 +18,11 @@ function problem(env: Record<string, string>): string {
 
 test("readConfig() refuses an empty LAYERCODE_WEBHOOK_SECRET or an empty piece of one, naming the variable", () => {
   for (const value of ["", "  ", ",,", "a,,b", "a,", ",a", "a, ,b"]) {
-    assert.match(problem({ LAYERCODE_WEBHOOK_SECRET: value }), /^LAYERCODE_WEBHOOK_SECRET (is set but empty|holds an empty secret)/, JSON.stringify(value));
+    assert.match(
+      problem({ LAYERCODE_WEBHOOK_SECRET: value }),
+      /^LAYERCODE_WEBHOOK_SECRET (is set but empty|holds an empty secret)/,
+      JSON.stringify(value),
+    );
   }
   assert.deepEqual(readConfig({ LAYERCODE_WEBHOOK_SECRET: " new , old " }).webhookSecrets, ["new", "old"]);
   assert.deepEqual(readConfig({}).webhookSecrets, [], "unset is no secret (production refuses every webhook)");
@@ -52,7 +56,9 @@ test("readConfig() reports every invalid setting at once, without the credential
   for (const name of ["LAYERCODE_WEBHOOK_SECRET", "GEMINI_BASE_URL", "LAYERCODE_API_URL", "MODEL_TIMEOUT_MS"]) {
     assert.ok(message.includes(name), name);
   }
-  for (const secret of ["sk-live", "0123456789", "hunter2", "whsec_1"]) assert.ok(!message.includes(secret), `${secret} in ${message}`);
+  for (const secret of ["sk-live", "0123456789", "hunter2", "whsec_1"]) {
+    assert.ok(!message.includes(secret), `${secret} in ${message}`);
+  }
   assert.match(message, /gw:99999\/v1\?\[redacted\]/, "enough of the value is left to find the mistake");
 });
 
@@ -64,7 +70,18 @@ test("errorFields() logs a ConfigError's message with credentials redacted", () 
 });
 
 test("isLoopbackHost() accepts localhost, *.localhost, 127.0.0.0/8 and [::1] only, ports or not", () => {
-  for (const host of ["localhost", "localhost:8787", "LOCALHOST.", "app.localhost:3000", "127.0.0.1", "127.9.8.7:80", "[::1]", "[::1]:8787"]) {
+  for (
+    const host of [
+      "localhost",
+      "localhost:8787",
+      "LOCALHOST.",
+      "app.localhost:3000",
+      "127.0.0.1",
+      "127.9.8.7:80",
+      "[::1]",
+      "[::1]:8787",
+    ]
+  ) {
     assert.equal(isLoopbackHost(host), true, host);
   }
   for (

@@ -12,10 +12,30 @@ test("redactCredentials() removes query strings, URL passwords, token pairs, bea
     "opaque 0123456789abcdef0123456789abcdef0123",
   ].join("\n");
   const out = redactCredentials(text);
-  for (const secret of ["sk-live", "0123456789", "hunter2", "letmein", "k-123", "abc.def", "sk_test", "whsec_", "AIza", "0123456789abcdef"]) {
+  for (
+    const secret of [
+      "sk-live",
+      "0123456789",
+      "hunter2",
+      "letmein",
+      "k-123",
+      "abc.def",
+      "sk_test",
+      "whsec_",
+      "AIza",
+      "0123456789abcdef",
+    ]
+  ) {
     assert.ok(!out.includes(secret), `${secret} in:\n${out}`);
   }
-  for (const kept of ["GEMINI_BASE_URL must be an absolute URL", "http://gw:99999/v1?", "db:6379", "https://generativelanguage.googleapis.com"]) {
+  for (
+    const kept of [
+      "GEMINI_BASE_URL must be an absolute URL",
+      "http://gw:99999/v1?",
+      "db:6379",
+      "https://generativelanguage.googleapis.com",
+    ]
+  ) {
     assert.ok(redactCredentials(`${text}\n${kept}`).includes(kept), kept);
   }
 });
