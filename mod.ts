@@ -41,7 +41,16 @@ export {
 export type { TurnMetrics } from "./lib/turn.ts";
 export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";
-export type { JsonSchema, ModelChunk, ModelInput, ModelProvider, Tool, TurnContext, Usage } from "./llm/types.ts";
+export type {
+  JsonSchema,
+  ModelChunk,
+  ModelInput,
+  ModelProvider,
+  Tool,
+  ToolOptions,
+  TurnContext,
+  Usage,
+} from "./llm/types.ts";
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from "./storage/memory.ts";
 export type { ConversationStore, SetOptions, Versioned } from "./storage/types.ts";
 export { StoreError } from "./storage/errors.ts";

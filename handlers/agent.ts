@@ -1,11 +1,12 @@
 import type { Context } from "hono";
-import type { AgentRuntime, HookContext, SessionSummary } from "../lib/app.ts";
+import type { AgentProfile, AgentRuntime, HookContext, SessionSummary } from "../lib/app.ts";
 import { readBody } from "../lib/body.ts";
 import { HttpError } from "../lib/errors.ts";
 import { type EventBase, parseEvent } from "../lib/events.ts";
 import { errorFields } from "../lib/log.ts";
 import { replayAnswer } from "../lib/replay.ts";
 import { verifySignature } from "../lib/signature.ts";
+import { encodeFrame, SSE_HEADERS } from "../lib/sse.ts";
 import { renderTemplate } from "../lib/template.ts";
 import { streamTurn } from "../lib/turn.ts";
 import type { TurnContext } from "../llm/types.ts";
@@ -34,6 +35,30 @@ function templateData(context: TurnContext): Record<string, unknown> {
     headers: context.headers,
     conversation: { id: context.conversationId },
   };
+}
+
+/** What a prompt or welcome hook returned, which must be text. */
+function hookText(value: unknown, step: string): string {
+  if (typeof value !== "string") throw new TypeError(`the ${step} returned ${typeof value}, not a string`);
+  return value;
+}
+
+/**
+ * A turn that user code (`resolveAgent`, a `systemPrompt` or `welcome` hook) failed to prepare: the apology, then
+ * `response.end`, as after a model failure. Nothing is stored: without the agent, the history's key is unknown.
+ */
+function apologyTurn(turnId: string, apology: string): Response {
+  const frames = [
+    encodeFrame({ type: "response.tts", content: apology, turn_id: turnId }),
+    encodeFrame({ type: "response.end", turn_id: turnId }),
+  ];
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const frame of frames) controller.enqueue(frame);
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: SSE_HEADERS });
 }
 
 /**
@@ -66,11 +91,14 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     }
     const waitUntil = rt.waitUntil(c);
     const context = turnContext(event, c.req.raw.headers, config.webhookHeaders);
-    const agent = event.type === "session.update" ? undefined : await rt.agentFor(event);
-    const historyKey = agent ? `${agent.id}:${event.conversationId}` : event.conversationId;
-    const hookContext: HookContext = { store: rt.store, history, historyKey, context };
-    const trace = rt.traces.get(c.req.raw);
-    const turn = { context, historyKey, history, log, waitUntil, startedAt, now: rt.now, onTurn: hooks.onTurn, trace };
+    const keyOf = (agent: AgentProfile | undefined) =>
+      agent ? `${agent.id}:${event.conversationId}` : event.conversationId;
+    const hookContextOf = (agent: AgentProfile | undefined): HookContext => ({
+      store: rt.store,
+      history,
+      historyKey: keyOf(agent),
+      context,
+    });
     const background = (what: string, work: () => unknown) =>
       waitUntil(
         Promise.resolve().then(work).catch((error) =>
@@ -78,33 +106,64 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         ),
       );
 
-    switch (event.type) {
-      case "message": {
-        const system = hooks.systemPrompt
-          ? await hooks.systemPrompt(event, hookContext)
-          : agent?.systemPrompt ?? config.systemPrompt;
-        return streamTurn({
-          ...turn,
-          reply: {
-            message: { role: "user", text: event.text, turnId: event.turnId, at: rt.now() },
-            interruption: event.interruption,
-            model: agent?.model ?? rt.model,
-            system: renderTemplate(system, templateData(context)),
-            tools: agent?.tools ?? rt.tools,
-            timeoutMs: config.modelTimeoutMs,
-            apology: config.apologyMessage,
-            voiceSafe: config.voiceSafeOutput,
-          },
+    if (event.type === "message" || event.type === "session.start") {
+      // User code runs before the stream exists: whatever it throws, the turn still ends with response.end.
+      let agent: AgentProfile | undefined;
+      let text: string;
+      let step = "resolveAgent";
+      try {
+        agent = await rt.agentFor(event);
+        const hookContext = hookContextOf(agent);
+        // Templates are expanded in configured and profile strings only, never in what a hook returns.
+        if (event.type === "message") {
+          step = "systemPrompt hook";
+          text = hooks.systemPrompt
+            ? hookText(await hooks.systemPrompt(event, hookContext), step)
+            : renderTemplate(agent?.systemPrompt ?? config.systemPrompt, templateData(context));
+        } else {
+          step = "welcome hook";
+          text = hooks.welcome
+            ? hookText(await hooks.welcome(event, hookContext), step)
+            : renderTemplate(agent?.welcome ?? config.welcomeMessage, templateData(context));
+        }
+      } catch (error) {
+        log.error(`${step} failed: the turn is answered with the apology`, {
+          conversationId: event.conversationId,
+          turnId: event.turnId,
+          ...errorFields(error),
         });
+        return apologyTurn(event.turnId, config.apologyMessage);
       }
-      case "session.start": {
-        const welcome = hooks.welcome
-          ? await hooks.welcome(event, hookContext)
-          : agent?.welcome ?? config.welcomeMessage;
-        return streamTurn({ ...turn, say: renderTemplate(welcome, templateData(context)) });
-      }
+      const turn = {
+        context,
+        historyKey: keyOf(agent),
+        history,
+        log,
+        waitUntil,
+        startedAt,
+        now: rt.now,
+        onTurn: hooks.onTurn,
+        trace: rt.traces.get(c.req.raw),
+      };
+      if (event.type === "session.start") return streamTurn({ ...turn, say: text });
+      return streamTurn({
+        ...turn,
+        reply: {
+          message: { role: "user", text: event.text, turnId: event.turnId, at: rt.now() },
+          interruption: event.interruption,
+          model: agent?.model ?? rt.model,
+          system: text,
+          tools: agent?.tools ?? rt.tools,
+          timeoutMs: config.modelTimeoutMs,
+          apology: config.apologyMessage,
+          voiceSafe: config.voiceSafeOutput,
+        },
+      });
+    }
+
+    switch (event.type) {
       case "data": {
-        const answer = hooks.onData ? await hooks.onData(event, hookContext) : undefined;
+        const answer = hooks.onData ? await hooks.onData(event, hookContextOf(await rt.agentFor(event))) : undefined;
         return c.json(answer === undefined ? { received: true } : answer);
       }
       case "session.end": {
@@ -124,14 +183,16 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
           },
           metadata: context.metadata,
         };
+        // Answered at once: the agent (for the history's key) is resolved afterwards, with the hook.
         background("session.end hook", async () => {
+          const hookContext = hookContextOf(await rt.agentFor(event));
           await hooks.onSessionEnd?.(summary, event, hookContext);
-          if (config.deleteOnSessionEnd && event.conversationId) await history.delete(historyKey);
+          if (config.deleteOnSessionEnd && event.conversationId) await history.delete(hookContext.historyKey);
         });
         return c.json({ received: true });
       }
       case "session.update":
-        background("session.update hook", () => hooks.onSessionUpdate?.(event, hookContext));
+        background("session.update hook", () => hooks.onSessionUpdate?.(event, hookContextOf(undefined)));
         return c.json({ received: true });
     }
   };

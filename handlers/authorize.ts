@@ -5,6 +5,7 @@ import { readBody } from "../lib/body.ts";
 import { ConfigError, HttpError } from "../lib/errors.ts";
 import { isObject } from "../lib/events.ts";
 import { errorFields } from "../lib/log.ts";
+import { redactSecret } from "../lib/redact.ts";
 
 const MAX_BODY_BYTES = 16_384;
 const UPSTREAM_TIMEOUT_MS = 10_000;
@@ -25,10 +26,13 @@ export function authorizeCors(runtime: (c: Context) => Promise<AgentRuntime>): M
   });
 }
 
-/** The default `authorizeSession`: the browser may choose the agent, a conversation to resume and metadata. */
+/**
+ * The default `authorizeSession`: the browser may choose the agent and metadata, never a conversation to resume
+ * (whoever learns a conversation's id would have its history read to them); only a hook may allow that.
+ */
 function defaultSessionRequest(body: Record<string, unknown>): AuthorizeBody {
-  const { agent_id, conversation_id, metadata } = body;
-  return { agent_id, conversation_id, metadata } as AuthorizeBody;
+  const { agent_id, metadata } = body;
+  return { agent_id, metadata } as AuthorizeBody;
 }
 
 /** What is sent upstream: the known fields only, checked, and the agent against `LAYERCODE_AGENT_IDS`. */
@@ -62,6 +66,10 @@ export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>)
     if (!apiKey) {
       throw new ConfigError("LAYERCODE_API_KEY is not set: add it to .env (local) or your platform's secrets");
     }
+    // application/json only: a browser sends text/plain (or no type) cross-site without a preflight, JSON never.
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
+      throw new HttpError(415, "content-type must be application/json");
+    }
     const raw = await readBody(c.req.raw, MAX_BODY_BYTES);
     let body: unknown;
     try {
@@ -70,7 +78,17 @@ export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>)
       throw new HttpError(400, "body is not valid JSON");
     }
     if (!isObject(body)) throw new HttpError(400, "body must be a JSON object");
-    const session = hooks.authorizeSession ? await hooks.authorizeSession(c.req.raw, body) : defaultSessionRequest(body);
+    // The hook gets a request whose body can still be read (the original's was read above).
+    const request = () =>
+      new Request(c.req.url, {
+        method: "POST",
+        headers: c.req.raw.headers,
+        body: raw.slice(),
+        signal: c.req.raw.signal,
+      });
+    const session = hooks.authorizeSession
+      ? await hooks.authorizeSession(request(), body)
+      : defaultSessionRequest(body);
     const forwarded = JSON.stringify(checked(session, config.agentIds));
     let upstream: Response;
     try {
@@ -89,9 +107,14 @@ export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>)
     const answer: unknown = await upstream.json().catch(() => undefined);
     if (upstream.ok && isObject(answer)) return c.json(answer);
     if (upstream.ok) throw new HttpError(502, "the Layercode API sent an unreadable answer");
+    if (upstream.status === 401 || upstream.status === 403) {
+      // The API key itself was refused: the browser can do nothing about it, and must not learn about the key.
+      log.error("the Layercode API refused LAYERCODE_API_KEY: check the key", { status: upstream.status });
+      throw new HttpError(502, "the Layercode API could not authorize this session");
+    }
     const status = upstream.status >= 400 && upstream.status <= 599 ? upstream.status : 502;
     const message = isObject(answer) && typeof answer.error === "string"
-      ? answer.error.split(apiKey).join("[redacted]").slice(0, 300)
+      ? redactSecret(answer.error, apiKey).slice(0, 300)
       : `the Layercode API answered ${upstream.status}`;
     log.warn("Layercode refused a session", { status: upstream.status });
     throw new HttpError(status, message);

@@ -4,6 +4,7 @@ import { readBody } from "../lib/body.ts";
 import { HttpError } from "../lib/errors.ts";
 import { isObject } from "../lib/events.ts";
 import { signWebhook } from "../lib/signature.ts";
+import { isLoopbackHost } from "../lib/config.ts";
 import type { TurnEvent } from "../lib/turn.ts";
 
 /** Options of {@link addDevelopmentRoutes}. */
@@ -35,15 +36,9 @@ export function isLoopbackAddress(address: string | undefined): boolean {
     /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
 }
 
-/** A `Host` header naming this machine: `localhost`, a `127.x` address or `[::1]`, with any port. */
-export function isLoopbackHost(host: string | undefined): boolean {
-  if (!host) return false;
-  try {
-    const { hostname } = new URL(`http://${host}`);
-    return hostname === "localhost" || isLoopbackAddress(hostname);
-  } catch {
-    return false;
-  }
+/** A `Host` header naming this machine (see `isLoopbackHost` in lib/config.ts); an absent one does not. */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  return host !== undefined && isLoopbackHost(host);
 }
 
 /**
@@ -58,7 +53,7 @@ export function developmentOnly(app: Hono, peerAddress: (c: Context) => string |
     if ((await runtime(c)).config.mode !== "development") {
       return c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404);
     }
-    if (!isLoopbackAddress(peerAddress(c)) || !isLoopbackHost(c.req.header("host"))) {
+    if (!isLoopbackAddress(peerAddress(c)) || !isLoopbackHostHeader(c.req.header("host"))) {
       return c.json({ error: "the development playground answers loopback clients only (127.0.0.1, ::1, localhost)" }, 403);
     }
     await next();

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AgentRuntime } from "../lib/app.ts";
+import { DEVELOPMENT_WEBHOOK_SECRET } from "../lib/config.ts";
 
 /** `GET /health`: up, and what is configured (never a secret, only whether it is set). */
 export function healthHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
@@ -10,7 +11,12 @@ export function healthHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
       mode: config.mode,
       model: `${model.name}/${model.model}`,
       store: store.name,
-      webhookSecret: config.webhookSecrets.length > 0 ? "set" : "missing",
+      // "development": the public development secret is accepted, which is never a configured secret.
+      webhookSecret: config.webhookSecrets.includes(DEVELOPMENT_WEBHOOK_SECRET)
+        ? "development"
+        : config.webhookSecrets.length > 0
+        ? "set"
+        : "missing",
       layercodeApiKey: config.layercodeApiKey ? "set" : "missing",
     });
   };

@@ -5,7 +5,8 @@ import { createOfflineModel } from "../llm/offline.ts";
 import type { ModelProvider, Tool, TurnContext } from "../llm/types.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import type { ConversationStore } from "../storage/types.ts";
-import { type AgentConfig, type Env, readConfig } from "./config.ts";
+import { createAgentCache } from "./agent-cache.ts";
+import { type AgentConfig, checkConfig, type Env, isLoopbackHost, readConfig } from "./config.ts";
 import { ConfigError, HttpError } from "./errors.ts";
 import type {
   DataEvent,
@@ -17,6 +18,7 @@ import type {
 } from "./events.ts";
 import { createHistory, type History } from "./history.ts";
 import { createLogger, errorFields, type Logger } from "./log.ts";
+import { redactCredentials } from "./redact.ts";
 import { createReplayGuard, type ReplayGuard } from "./replay.ts";
 import type { TurnEvent, TurnMetrics } from "./turn.ts";
 import { agentHandler } from "../handlers/agent.ts";
@@ -61,9 +63,16 @@ export interface AgentProfile {
 
 /** What a user customizes without forking. Every hook may be async. */
 export interface AgentHooks {
-  /** The system prompt of a turn (templates allowed). @default the agent's, else config.systemPrompt */
+  /**
+   * The system prompt of a turn, used as returned: no `{{…}}` template is expanded in it, so that a caller's value
+   * (a name of `{{headers.x-token}}`) can never pull in anything else. A throw ends the turn with the apology.
+   * @default the agent's, else config.systemPrompt (both with templates)
+   */
   systemPrompt?: (event: MessageEvent, context: HookContext) => string | Promise<string>;
-  /** The welcome spoken on `session.start` (templates allowed); empty: stay silent. @default config.welcomeMessage */
+  /**
+   * The welcome spoken on `session.start`, used as returned (no template expanded); empty: stay silent. A throw
+   * ends the turn with the apology. @default the agent's, else config.welcomeMessage (both with templates)
+   */
   welcome?: (event: SessionStartEvent, context: HookContext) => string | Promise<string>;
   /** Answers a `data` event; the result is sent as JSON. @default `{ "received": true }` */
   onData?: (event: DataEvent, context: HookContext) => unknown;
@@ -74,9 +83,12 @@ export interface AgentHooks {
   /** Metrics of every spoken turn, for your own telemetry. */
   onTurn?: (metrics: TurnMetrics) => void | Promise<void>;
   /**
-   * Decides what `/authorize` forwards to Layercode. `body` is the browser's (untrusted) JSON object; return the
-   * body to send (`agent_id`, `conversation_id`, `metadata`, `config`), or throw an `HttpError` (401, 403) to refuse.
-   * @default forwards `agent_id`, `conversation_id` and `metadata` only
+   * Decides what `/authorize` forwards to Layercode. `body` is the browser's (untrusted) JSON object, and `request`
+   * a copy of the browser's request whose body can still be read; return the body to send (`agent_id`,
+   * `conversation_id`, `metadata`, `config`), or throw an `HttpError` (401, 403) to refuse. Return a
+   * `conversation_id` only for a conversation this caller may resume: whoever resumes one has its history read to
+   * the agent.
+   * @default forwards `agent_id` and `metadata` only (no `conversation_id`: Layercode starts a new conversation)
    */
   authorizeSession?: (request: Request, body: Record<string, unknown>) => AuthorizeBody | Promise<AuthorizeBody>;
 }
@@ -116,7 +128,10 @@ export interface CreateAppOptions {
   /** Functions the model may call (see `Tool`). */
   // deno-lint-ignore no-explicit-any
   tools?: readonly Tool<any>[];
-  /** Chooses the agent of a conversation (prompt, welcome, model, tools, history namespace) from its event. */
+  /**
+   * Chooses the agent of a conversation (prompt, welcome, model, tools, history namespace) from its event; cached per
+   * conversation and metadata. A throw ends a spoken turn with the apology.
+   */
   resolveAgent?: (event: MessageEvent | SessionStartEvent | SessionEndEvent | DataEvent) => AgentProfile | Promise<AgentProfile>;
   /** Keeps work alive after the response (Vercel's `waitUntil`); Workers' `ctx.waitUntil` is found by itself. */
   waitUntil?: (work: Promise<unknown>) => void;
@@ -146,6 +161,9 @@ export interface AgentRuntime {
 }
 
 const MAX_CACHED_AGENTS = 1000;
+const MAX_CACHED_AGENT_BYTES = 8 * 1024 * 1024;
+/** What a misconfigured backend answers: the detail is in its log, never in an answer to whoever asked. */
+const CONFIG_ERROR_ANSWER = "the server is misconfigured: its log names the setting to fix";
 const WORKERS = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
 
 /** `process.env` where the runtime has one (Bun, Node, Vercel, Deno 2), else nothing. */
@@ -198,7 +216,7 @@ export function createApp(options: CreateAppOptions = {}): Hono {
   const shared = {};
 
   async function build(rawEnv: Record<string, unknown>): Promise<AgentRuntime> {
-    const config = { ...readConfig(strings(rawEnv), options.development), ...options.config };
+    const config = checkConfig({ ...readConfig(strings(rawEnv), options.development), ...options.config });
     const log = options.logger ?? createLogger(config.logLevel);
     const model = (await resolve(options.model, rawEnv, config)) ?? defaultModel(config);
     const store = (await resolve(options.store, rawEnv, config)) ?? createMemoryStore();
@@ -214,20 +232,12 @@ export function createApp(options: CreateAppOptions = {}): Hono {
     } else if (config.webhookSecrets.length === 0) {
       log.error("LAYERCODE_WEBHOOK_SECRET is not set: every webhook is refused until you add it to your secrets");
     }
-    const agents = new Map<string, Promise<AgentProfile>>();
+    // Per conversation and metadata (two tenants may reuse one conversation_id), keyed by a digest of both.
+    const agents = createAgentCache<AgentProfile>({ maxEntries: MAX_CACHED_AGENTS, maxBytes: MAX_CACHED_AGENT_BYTES });
     const agentFor: AgentRuntime["agentFor"] = (event) => {
       const resolveAgent = options.resolveAgent;
       if (!resolveAgent) return Promise.resolve(undefined);
-      // Per conversation and metadata: two tenants may reuse one conversation_id.
-      const key = `${event.conversationId}\u0000${JSON.stringify(event.customMetadata ?? {})}`;
-      let found = agents.get(key);
-      if (!found) {
-        found = Promise.resolve().then(() => resolveAgent(event));
-        found.catch(() => agents.delete(key));
-        agents.set(key, found);
-        if (agents.size > MAX_CACHED_AGENTS) agents.delete(agents.keys().next().value!);
-      }
-      return found;
+      return agents.get(event.conversationId, event.customMetadata, () => resolveAgent(event));
     };
     let hasExecutionContext: boolean | undefined;
     const background = (work: Promise<unknown>) => {
@@ -287,6 +297,21 @@ export function createApp(options: CreateAppOptions = {}): Hono {
 
   const app = new Hono();
   runtimes.set(app, runtime);
+  if (options.development) {
+    // Development mode accepts a public webhook secret: only this machine may talk to it, not a tunnel, a proxy or
+    // a DNS-rebinding page. Every name the request gives for the host it wants must be a loopback name.
+    app.use("*", async (c, next) => {
+      const forwarded = c.req.header("forwarded")?.match(/(?:^|[;,\s])host="?([^";,\s]+)/i)?.[1];
+      const hosts = [c.req.header("host") ?? new URL(c.req.url).host, c.req.header("x-forwarded-host"), forwarded];
+      const foreign = hosts.find((host) => host !== undefined && !isLoopbackHost(host.trim()));
+      if (foreign === undefined) return next();
+      return c.json({
+        error: `development mode answers only loopback hosts (localhost, 127.0.0.1, [::1]), not ${
+          JSON.stringify(foreign.slice(0, 100))
+        }: set LAYERCODE_WEBHOOK_SECRET to serve it, which turns development mode off`,
+      }, 403);
+    });
+  }
   app.post("/agent", agentHandler(runtime));
   app.use("/authorize", authorizeCors(runtime));
   app.post("/authorize", authorizeHandler(runtime));
@@ -297,8 +322,8 @@ export function createApp(options: CreateAppOptions = {}): Hono {
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status as 400);
     if (error instanceof ConfigError) {
-      console.error(JSON.stringify({ level: "error", message: error.message }));
-      return c.json({ error: error.message }, 500);
+      console.error(JSON.stringify({ level: "error", message: redactCredentials(error.message) }));
+      return c.json({ error: CONFIG_ERROR_ANSWER }, 500);
     }
     console.error(JSON.stringify({ level: "error", message: "unhandled error", ...errorFields(error) }));
     return c.json({ error: "internal error" }, 500);

@@ -1,5 +1,6 @@
 import { ConfigError } from "./errors.ts";
 import { isLogLevel, type LogLevel } from "./log.ts";
+import { redactCredentials } from "./redact.ts";
 
 /** Environment variables or Workers bindings, as strings. */
 export type Env = Record<string, string | undefined>;
@@ -76,7 +77,9 @@ function integer(env: Env, name: string, fallback: number, min: number): number 
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be a whole number of at least ${min} (got "${raw.slice(0, 20)}")`);
+    throw new ConfigError(
+      `${name} must be a whole number of at least ${min} (got "${redactCredentials(raw.slice(0, 20))}")`,
+    );
   }
   return value;
 }
@@ -87,44 +90,103 @@ function url(env: Env, name: string, fallback?: string): string | undefined {
   try {
     return new URL(raw).toString().replace(/\/+$/, "");
   } catch {
-    throw new ConfigError(`${name} must be an absolute URL such as https://example.com (got "${raw.slice(0, 60)}")`);
+    throw new ConfigError(
+      `${name} must be an absolute URL such as https://example.com (got "${redactCredentials(raw.slice(0, 60))}")`,
+    );
   }
 }
 
+function logLevel(env: Env): LogLevel {
+  const level = env.LOG_LEVEL?.trim().toLowerCase() || "info";
+  if (!isLogLevel(level)) {
+    throw new ConfigError(
+      `LOG_LEVEL must be debug, info, warn, error or silent (got "${redactCredentials(level.slice(0, 20))}")`,
+    );
+  }
+  return level;
+}
+
 /**
- * Reads the configuration from environment variables or bindings, checking every value.
+ * The secrets of `LAYERCODE_WEBHOOK_SECRET`, comma separated. Unset is none; set, every piece must be a secret: an
+ * empty value or an empty piece (`a,,b`, a trailing comma) is a mistake that would otherwise be read as "no secret".
+ */
+function webhookSecrets(env: Env): string[] {
+  const raw = env.LAYERCODE_WEBHOOK_SECRET;
+  if (raw === undefined) return [];
+  const pieces = raw.split(",").map((s) => s.trim());
+  if (pieces.some((piece) => piece === "")) {
+    throw new ConfigError(
+      pieces.length === 1
+        ? "LAYERCODE_WEBHOOK_SECRET is set but empty: set your webhook secret, or remove the variable (development mode)"
+        : "LAYERCODE_WEBHOOK_SECRET holds an empty secret between its commas: list secrets as new,old with no empty piece",
+    );
+  }
+  return pieces;
+}
+
+/**
+ * Checks settings given in code (`createApp({ config })`) as the environment's are checked when read.
+ * @throws {ConfigError} naming the setting.
+ */
+export function checkConfig(config: AgentConfig): AgentConfig {
+  const secrets: unknown = config.webhookSecrets;
+  if (!Array.isArray(secrets) || secrets.some((secret) => typeof secret !== "string" || secret.trim() === "")) {
+    throw new ConfigError(
+      "config.webhookSecrets (LAYERCODE_WEBHOOK_SECRET) must be a list of non-empty secrets: an empty one verifies nothing",
+    );
+  }
+  if (!isLogLevel(config.logLevel)) {
+    throw new ConfigError("config.logLevel (LOG_LEVEL) must be debug, info, warn, error or silent");
+  }
+  return config;
+}
+
+/**
+ * Reads the configuration from environment variables or bindings, checking every value. All problems are reported
+ * at once, one per variable.
  * @param development run in development mode (only local server entries ask for it)
- * @throws {ConfigError} naming the variable and the expected form.
+ * @throws {ConfigError} naming each variable and the expected form.
  */
 export function readConfig(env: Env, development = false): AgentConfig {
-  const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || "info";
-  if (!isLogLevel(logLevel)) throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent`);
-  const secrets = list(env.LAYERCODE_WEBHOOK_SECRET);
-  return {
+  const problems: string[] = [];
+  function read<T>(what: () => T, fallback: T): T {
+    try {
+      return what();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+      return fallback;
+    }
+  }
+  const secrets = read(() => webhookSecrets(env), []);
+  const config: AgentConfig = {
     mode: development ? "development" : "production",
     webhookSecrets: secrets.length === 0 && development ? [DEVELOPMENT_WEBHOOK_SECRET] : secrets,
-    signatureToleranceSeconds: integer(env, "SIGNATURE_TOLERANCE_SECONDS", 300, 1),
-    maxBodyBytes: integer(env, "MAX_BODY_BYTES", 262_144, 1024),
+    signatureToleranceSeconds: read(() => integer(env, "SIGNATURE_TOLERANCE_SECONDS", 300, 1), 300),
+    maxBodyBytes: read(() => integer(env, "MAX_BODY_BYTES", 262_144, 1024), 262_144),
     geminiApiKey: env.GOOGLE_GENERATIVE_AI_API_KEY?.trim() || undefined,
     geminiModel: env.GEMINI_MODEL?.trim() || "gemini-2.5-flash-lite",
-    geminiBaseUrl: url(env, "GEMINI_BASE_URL"),
+    geminiBaseUrl: read(() => url(env, "GEMINI_BASE_URL"), undefined),
     systemPrompt: env.SYSTEM_PROMPT?.trim() || DEFAULT_SYSTEM_PROMPT,
     welcomeMessage: env.WELCOME_MESSAGE ?? DEFAULTS.welcomeMessage,
     apologyMessage: env.APOLOGY_MESSAGE?.trim() || DEFAULTS.apologyMessage,
-    modelTimeoutMs: integer(env, "MODEL_TIMEOUT_MS", 20_000, 1),
+    modelTimeoutMs: read(() => integer(env, "MODEL_TIMEOUT_MS", 20_000, 1), 20_000),
     layercodeApiKey: env.LAYERCODE_API_KEY?.trim() || undefined,
-    layercodeApiUrl: url(env, "LAYERCODE_API_URL", "https://api.layercode.com")!,
+    layercodeApiUrl: read(() => url(env, "LAYERCODE_API_URL", "https://api.layercode.com")!, ""),
     corsOrigins: list(env.CORS_ORIGINS),
-    historyMaxMessages: integer(env, "HISTORY_MAX_MESSAGES", 50, 2),
-    historyMaxBytes: integer(env, "HISTORY_MAX_BYTES", 32_768, 1024),
-    historyTtlSeconds: integer(env, "HISTORY_TTL_SECONDS", 43_200, 60),
+    historyMaxMessages: read(() => integer(env, "HISTORY_MAX_MESSAGES", 50, 2), 50),
+    historyMaxBytes: read(() => integer(env, "HISTORY_MAX_BYTES", 32_768, 1024), 32_768),
+    historyTtlSeconds: read(() => integer(env, "HISTORY_TTL_SECONDS", 43_200, 60), 43_200),
     deleteOnSessionEnd: env.DELETE_ON_SESSION_END?.trim().toLowerCase() === "true",
-    logLevel,
+    logLevel: read(() => logLevel(env), "info"),
     webhookHeaders: list(env.WEBHOOK_HEADERS).map((name) => name.toLowerCase()),
     agentIds: list(env.LAYERCODE_AGENT_IDS),
     voiceSafeOutput: env.VOICE_SAFE_OUTPUT?.trim().toLowerCase() !== "false",
     replayProtection: env.REPLAY_PROTECTION?.trim().toLowerCase() === "true",
   };
+  if (problems.length === 1) throw new ConfigError(problems[0]);
+  if (problems.length > 1) throw new ConfigError(`${problems.length} settings are invalid: ${problems.join("; ")}`);
+  return config;
 }
 
 /** Where a local server listens, and whether it runs in development mode. */
@@ -135,6 +197,25 @@ export interface ServeConfig {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/**
+ * Whether a `Host` value (a name or address, with or without a port) names this machine: `localhost`, a
+ * `*.localhost` name, `127.0.0.0/8` or `[::1]`. Anything else, malformed values included, is not loopback.
+ * @example
+ * isLoopbackHost("127.0.0.1:8787"); // true
+ * isLoopbackHost("my-agent.example.com"); // false
+ */
+export function isLoopbackHost(host: string): boolean {
+  if (!/^[A-Za-z0-9.\-:[\]]{1,300}$/.test(host)) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname.replace(/\.$/, "");
+  } catch {
+    return false;
+  }
+  return hostname === "localhost" || hostname.endsWith(".localhost") || hostname === "[::1]" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
 
 /**
  * Reads `HOST` (default 127.0.0.1) and `PORT` (default 8787) for a local server. Development mode is on only when

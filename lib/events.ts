@@ -86,6 +86,8 @@ export type WebhookEvent =
 
 /** Longest accepted `text` of a `message`, in characters. */
 export const MAX_TEXT_LENGTH = 20_000;
+/** Deepest accepted nesting of a webhook's JSON (the body itself is level 1), `custom_metadata` included. */
+export const MAX_JSON_DEPTH = 32;
 const MAX_ID_LENGTH = 256;
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -117,6 +119,25 @@ function requiredId(body: Record<string, unknown>, field: string, type: string):
 /** Whether a parsed JSON value is an object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * How deeply a parsed JSON value nests, counted without recursion (a hostile body cannot exhaust the stack), up to
+ * `limit + 1`: a value nested deeper reports `limit + 1` at once.
+ */
+function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth > limit) return depth;
+    if (depth > deepest) deepest = depth;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
 }
 
 function parseInterruption(value: unknown): InterruptionContext | undefined {
@@ -161,6 +182,10 @@ export function parseEvent(body: Uint8Array | string): WebhookEvent {
     throw bad("body is not valid UTF-8 JSON");
   }
   if (!isObject(parsed)) throw bad("body must be a JSON object");
+  // Metadata is hashed, stored and handed to hooks as JSON: refuse what would exhaust a stack on the way.
+  if (depthOf(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw bad(`body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   const type = parsed.type;
   if (typeof type !== "string" || type.length === 0) throw bad("body needs a string field type");
 

@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.ts";
+import { redactCredentials } from "./redact.ts";
 
 /** Severity of a log line, lowest first. */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
@@ -13,14 +14,14 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-/** Whether a string names a log level. */
+/** Whether a string names a log level (an own name: `constructor` or `__proto__` is none). */
 export function isLogLevel(value: string): value is LogLevel {
-  return value in ORDER;
+  return Object.hasOwn(ORDER, value);
 }
 
 /** A logger writing JSON lines to the console, from `level` up. @param level @default "info" */
 export function createLogger(level: LogLevel = "info"): Logger {
-  const min = ORDER[level];
+  const min = isLogLevel(level) ? ORDER[level] : ORDER.info;
   const write = (at: Exclude<LogLevel, "silent">) => (message: string, fields?: Record<string, unknown>) => {
     if (ORDER[at] < min) return;
     const line = JSON.stringify({ level: at, time: new Date().toISOString(), message, ...fields });
@@ -32,7 +33,7 @@ export function createLogger(level: LogLevel = "info"): Logger {
 
 /**
  * What may be logged of an error: its class and status, never its message (it may quote a body or a URL), except
- * for a `ConfigError`, whose message names a setting and the fix.
+ * for a `ConfigError`, whose message names a setting and the fix (with anything that looks like a credential removed).
  */
 export function errorFields(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { errorClass: typeof error };
@@ -40,6 +41,6 @@ export function errorFields(error: unknown): Record<string, unknown> {
   return {
     errorClass: error.name,
     ...(typeof status === "number" ? { status } : {}),
-    ...(error instanceof ConfigError ? { error: error.message } : {}),
+    ...(error instanceof ConfigError ? { error: redactCredentials(error.message) } : {}),
   };
 }

@@ -24,6 +24,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
     ]);
     if (keys.size > 64) keys.clear();
     keys.set(secret, key);
+    // A failed import (an empty secret) is never kept: the next call tries again.
+    key.catch(() => keys.get(secret) === key && keys.delete(secret));
   }
   return key;
 }

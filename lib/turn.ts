@@ -317,10 +317,10 @@ async function answer(
 function traced(tool: Tool<any>, output: Output): Tool<any> {
   return {
     ...tool,
-    async execute(args, context) {
+    async execute(args, context, options) {
       output.mark({ step: "tool", tool: tool.name, args, filler: tool.filler });
       try {
-        const result = await tool.execute(args, context);
+        const result = await tool.execute(args, context, options);
         output.mark({ step: "tool.result", tool: tool.name, result });
         return result;
       } catch (error) {

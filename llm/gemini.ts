@@ -52,10 +52,11 @@ async function runTool(
   tool: Tool<any> | undefined,
   call: FunctionCall,
   context: TurnContext | undefined,
+  signal: AbortSignal,
 ): Promise<Record<string, unknown>> {
   if (!tool) return { error: `there is no tool named ${call.name}` };
   try {
-    const result = await tool.execute(call.args ?? {}, context as TurnContext);
+    const result = await tool.execute(call.args ?? {}, context as TurnContext, { signal });
     return { result: result === undefined ? null : result };
   } catch {
     return { error: `the tool ${call.name} failed` };
@@ -112,7 +113,8 @@ export function createGeminiModel(options: GeminiModelOptions): ModelProvider {
           const tool = tools.find((t) => t.name === call.name);
           yield { data: { isThinking: true, tool: call.name } };
           if (tool?.filler) yield `${tool.filler} `;
-          const response = await runTool(tool, call, context);
+          const response = await runTool(tool, call, context, signal);
+          if (signal.aborted) return;
           yield { data: { isThinking: false, tool: call.name, ...response } };
           responses.push({ functionResponse: { name: call.name, response } });
         }

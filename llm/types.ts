@@ -12,6 +12,15 @@ export interface TurnContext {
   headers: Record<string, string>;
 }
 
+/** What a tool's `execute` gets besides its arguments and the turn's context. */
+export interface ToolOptions {
+  /**
+   * Aborted when the caller barges in or the turn times out: stop the tool's work (pass it to `fetch`) and return.
+   * The turn does not wait for a tool that ignores it.
+   */
+  signal: AbortSignal;
+}
+
 /** A JSON Schema object describing a tool's parameters. */
 export type JsonSchema = Record<string, unknown>;
 
@@ -24,7 +33,7 @@ export type JsonSchema = Record<string, unknown>;
  *   description: "Current weather in a city",
  *   parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
  *   filler: "Let me check.",
- *   execute: async ({ city }) => ({ city, forecast: "sunny" }),
+ *   execute: async ({ city }, _context, { signal }) => ({ city, forecast: await forecast(city, { signal }) }),
  * };
  */
 export interface Tool<Args = Record<string, unknown>> {
@@ -35,8 +44,11 @@ export interface Tool<Args = Record<string, unknown>> {
   parameters?: JsonSchema;
   /** Spoken while the tool runs, e.g. "One moment." */
   filler?: string;
-  /** Runs the tool; the result must be JSON-serializable. A throw is reported to the model as an error. */
-  execute(args: Args, context: TurnContext): unknown | Promise<unknown>;
+  /**
+   * Runs the tool; the result must be JSON-serializable. A throw is reported to the model as an error. `options.signal`
+   * is the turn's: aborted on barge-in or timeout (a tool written for two parameters keeps working).
+   */
+  execute(args: Args, context: TurnContext, options: ToolOptions): unknown | Promise<unknown>;
 }
 
 /** What a model is asked for one turn. */

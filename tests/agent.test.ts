@@ -263,7 +263,13 @@ test("/authorize forwards only what the authorizeSession hook decides, and refus
       },
     });
     const post = (body: unknown, headers: Record<string, string> = {}) =>
-      app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: JSON.stringify(body), headers }));
+      app.fetch(
+        new Request("http://agent.test/authorize", {
+          method: "POST",
+          body: JSON.stringify(body),
+          headers: { "content-type": "application/json", ...headers },
+        }),
+      );
     assert.equal((await post({ agent_id: "ag_ok" })).status, 401);
     assert.equal((await post({ agent_id: "ag_other" }, { authorization: "Bearer u_1" })).status, 403);
     const ok = await post({ agent_id: "ag_ok", metadata: { spoofed: true } }, { authorization: "Bearer u_1" });
@@ -276,11 +282,197 @@ test("/authorize forwards only what the authorizeSession hook decides, and refus
     const plain = setup({ env });
     const forwarded = await plain.app.fetch(new Request("http://agent.test/authorize", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ agent_id: "ag_ok", conversation_id: "c1", metadata: { a: 1 }, config: { x: 1 }, other: 2 }),
     }));
     assert.equal(forwarded.status, 200);
-    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_ok", conversation_id: "c1", metadata: { a: 1 } });
+    // By default the browser cannot choose a conversation to resume: Layercode starts a new one.
+    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_ok", metadata: { a: 1 } });
   } finally {
     await api.close();
   }
+});
+
+test("/authorize forwards a conversation_id only when the authorizeSession hook returns it, and the hook can read the body", async () => {
+  const api = await startLayercodeApi();
+  try {
+    const env = { LAYERCODE_WEBHOOK_SECRET: SECRET, LAYERCODE_API_KEY: "k", LAYERCODE_API_URL: api.url };
+    const owned = new Set(["conv_mine"]);
+    const { app } = setup({
+      env,
+      hooks: {
+        authorizeSession: async (request) => {
+          // The hook reads the request as any handler would: its body was already read once by /authorize.
+          const body = await request.json() as { agent_id: string; conversation_id?: string };
+          const resume = body.conversation_id && owned.has(body.conversation_id) ? body.conversation_id : undefined;
+          return { agent_id: body.agent_id, ...(resume ? { conversation_id: resume } : {}) };
+        },
+      },
+    });
+    const post = (body: unknown) =>
+      app.fetch(new Request("http://agent.test/authorize", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }));
+    const mine = await post({ agent_id: "ag_1", conversation_id: "conv_mine" });
+    assert.equal(mine.status, 200, await mine.clone().text());
+    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_1", conversation_id: "conv_mine" });
+    const theirs = await post({ agent_id: "ag_1", conversation_id: "conv_someone_else" });
+    assert.equal(theirs.status, 200);
+    assert.deepEqual(api.requests.at(-1)!.body, { agent_id: "ag_1" });
+  } finally {
+    await api.close();
+  }
+});
+
+/** `work`, or a failure naming what did not happen within `ms`. */
+function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+test("a slow tool gets the turn's AbortSignal: a barge-in aborts it, and so does the model timeout", async () => {
+  const aborted: unknown[] = [];
+  let started!: () => void;
+  let running = new Promise<void>((resolve) => (started = resolve));
+  const slow: Tool = {
+    name: "slow_lookup",
+    description: "takes a long time",
+    filler: "Let me look.",
+    execute: (_args, _context, { signal }) =>
+      new Promise((_, reject) => {
+        started();
+        signal.addEventListener("abort", () => {
+          aborted.push(signal.reason);
+          reject(signal.reason);
+        }, { once: true });
+      }),
+  };
+  gemini.respond = (request) =>
+    request.body.contents.at(-1)?.role === "function"
+      ? { deltas: ["Done."] }
+      : { functionCalls: [{ name: "slow_lookup", args: {} }] };
+
+  // Barge-in: the caller goes away while the tool runs.
+  const { app } = setup({ tools: [slow] });
+  const response = await app.fetch(await webhook(URL, message(uid("conv"), "Look it up")));
+  const reader = response.body!.getReader();
+  await within(running, 5000, "the tool was called");
+  await reader.cancel(); // the stream's cancel() aborts the turn's signal at once
+  assert.equal(aborted.length, 1, "the tool saw the abort of a barge-in");
+
+  // Timeout: nothing comes from the model while the tool runs for longer than MODEL_TIMEOUT_MS.
+  running = new Promise<void>((resolve) => (started = resolve));
+  const timed = setup({ tools: [slow], env: { LAYERCODE_WEBHOOK_SECRET: SECRET, MODEL_TIMEOUT_MS: "150" } });
+  const all = await frames(await timed.app.fetch(await webhook(URL, message(uid("conv"), "Look it up"))));
+  assert.equal(aborted.length, 2, "the tool saw the abort of the timeout");
+  assert.match(spoken(all), /Sorry/);
+  assert.equal(all.at(-1)?.type, "response.end");
+});
+
+test("templates are expanded in configured and profile strings only: never in hook output, never in a substituted value", async () => {
+  gemini.respond = () => ({ deltas: ["Ok."] });
+  const headers = { "x-tenant-token": "tok_secret_of_the_tenant" };
+  const env = { LAYERCODE_WEBHOOK_SECRET: SECRET, WEBHOOK_HEADERS: "x-tenant-token" };
+  const caller = { firstName: "{{headers.x-tenant-token}}" };
+  const ids = () => ({ session_id: "s", conversation_id: uid("conv"), custom_metadata: caller });
+  // The README's hook: the caller's first name goes into the prompt as typed.
+  const { app } = setup({
+    env,
+    hooks: {
+      systemPrompt: (event) => `You are Ava. The caller is ${event.customMetadata?.firstName ?? "a guest"}.`,
+      welcome: (event) => `Hello ${event.customMetadata?.firstName}!`,
+    },
+  });
+  await frames(await app.fetch(await webhook(URL, { type: "message", ...ids(), turn_id: "t1", text: "Hi" }, { headers })));
+  assert.equal(gemini.requests.at(-1)!.body.systemInstruction!.parts[0].text, "You are Ava. The caller is {{headers.x-tenant-token}}.");
+  const welcome = await frames(await app.fetch(await webhook(URL, { type: "session.start", ...ids(), turn_id: "t0" }, { headers })));
+  assert.equal(spoken(welcome), "Hello {{headers.x-tenant-token}}!");
+
+  // Configured and profile templates are expanded once: a value that looks like a template stays as it is.
+  const configured = setup({ env, config: { systemPrompt: "Caller {{metadata.firstName}}." } });
+  await frames(await configured.app.fetch(await webhook(URL, { type: "message", ...ids(), turn_id: "t1", text: "Hi" }, { headers })));
+  assert.equal(gemini.requests.at(-1)!.body.systemInstruction!.parts[0].text, "Caller {{headers.x-tenant-token}}.");
+  const profiled = setup({ env, resolveAgent: () => ({ id: "a", welcome: "Hi {{metadata.firstName}} / {{headers.x-tenant-token}}" }) });
+  const profileWelcome = await frames(await profiled.app.fetch(await webhook(URL, { type: "session.start", ...ids(), turn_id: "t0" }, { headers })));
+  assert.equal(spoken(profileWelcome), "Hi {{headers.x-tenant-token}} / tok_secret_of_the_tenant", "the profile's own placeholder is filled");
+});
+
+test("a throwing resolveAgent, systemPrompt or welcome hook still ends the turn: the apology, then response.end", async () => {
+  gemini.respond = () => ({ deltas: ["Fine."] });
+  const boom = () => {
+    throw new Error("user code failed");
+  };
+  const cases: [string, CreateAppOptions][] = [
+    ["systemPrompt", { hooks: { systemPrompt: boom } }],
+    ["async systemPrompt", { hooks: { systemPrompt: () => Promise.reject(new Error("later")) } }],
+    ["systemPrompt returning no text", { hooks: { systemPrompt: () => undefined as unknown as string } }],
+    ["welcome", { hooks: { welcome: boom } }],
+    ["resolveAgent", { resolveAgent: boom }],
+  ];
+  for (const [what, options] of cases) {
+    const { app, lines } = setup(options);
+    const calls = gemini.requests.length;
+    for (const body of [message(uid("conv"), "Hi"), { type: "session.start", session_id: "s", conversation_id: uid("conv"), turn_id: "t0" }]) {
+      const response = await app.fetch(await webhook(URL, body));
+      assert.equal(response.status, 200, what);
+      assert.match(response.headers.get("content-type")!, /^text\/event-stream/, what);
+      const all = await frames(response);
+      const hookFailed = what === "resolveAgent" || (what === "welcome") === (body.type === "session.start");
+      if (!hookFailed) continue;
+      assert.deepEqual(all, [
+        { type: "response.tts", content: "Sorry, I ran into a problem. Could you say that again?", turn_id: body.turn_id },
+        { type: "response.end", turn_id: body.turn_id },
+      ], `${what} on ${body.type}`);
+    }
+    assert.ok(lines.some((l) => l.level === "error" && /failed: the turn is answered with the apology/.test(String(l.message))), what);
+    assert.ok(!JSON.stringify(lines).includes("user code failed"), "the error's message is not logged");
+    if (what !== "welcome") assert.equal(gemini.requests.length, calls, `${what}: the model was not called`);
+  }
+});
+
+test("a throwing resolveAgent on session.end is logged after the 2xx answer", async () => {
+  const { app, lines, settled } = setup({
+    resolveAgent: () => {
+      throw new Error("no agent");
+    },
+  });
+  const response = await app.fetch(await webhook(URL, { type: "session.end", session_id: "s", conversation_id: uid("conv"), transcript: [] }));
+  assert.equal(response.status, 200);
+  await settled();
+  assert.ok(lines.some((l) => l.level === "error" && l.message === "session.end hook failed"));
+});
+
+test("with resolveAgent set, metadata nested 100,000 levels deep gets 400, not a 500", async () => {
+  let resolved = 0;
+  const { app } = setup({ resolveAgent: () => ({ id: `a${++resolved}` }) });
+  const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+  for (const type of ["message", "session.start", "session.end", "data"]) {
+    const body = JSON.stringify({ ...message(uid("conv"), "Hi"), type, custom_metadata: { x: "__DEEP__" } }).replace('"__DEEP__"', deep);
+    const response = await app.fetch(await webhook(URL, body));
+    assert.equal(response.status, 400, type);
+    assert.match((await response.json()).error, /nested deeper than 32 levels|not valid UTF-8 JSON/);
+  }
+  assert.equal(resolved, 0);
+});
+
+test("the agent cache is bounded in bytes: large profiles are resolved again once it is full", async () => {
+  gemini.respond = () => ({ deltas: ["Ok."] });
+  const resolved: string[] = [];
+  const prompt = "p".repeat(1024 * 1024); // 2 MB a profile, estimated as UTF-16: four fill the 8 MiB bound
+  const { app } = setup({
+    resolveAgent: (event) => {
+      resolved.push(event.conversationId);
+      return { id: "big", systemPrompt: prompt };
+    },
+  });
+  const conversations = Array.from({ length: 6 }, () => uid("conv"));
+  for (const conversation of conversations) await frames(await app.fetch(await webhook(URL, message(conversation, "Hi"))));
+  assert.equal(resolved.length, 6);
+  await frames(await app.fetch(await webhook(URL, message(conversations.at(-1)!, "Again"))));
+  assert.equal(resolved.length, 6, "the newest profile is still cached");
+  await frames(await app.fetch(await webhook(URL, message(conversations[0], "Again"))));
+  assert.equal(resolved.length, 7, "the oldest profile was dropped to stay within the byte bound");
 });

@@ -11,6 +11,9 @@ import { scriptedModel } from "./support/scripted-model.ts";
 import { frames, SECRET, spoken, uid, webhook, messageBody as message } from "./support/webhooks.ts";
 
 const URL = "http://agent.test/agent";
+/** Development mode answers loopback hosts only. */
+const LOCAL_URL = "http://localhost:8787/agent";
+const JSON_TYPE = { "content-type": "application/json" };
 
 /** A store that counts writes and can be made to fail. */
 function countingStore() {
@@ -40,6 +43,19 @@ function captureLogs() {
     lines.push(JSON.stringify({ level, message, ...fields }));
   const logger: Logger = { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
   return { logger, lines };
+}
+
+/** What `console.error` printed while `run` ran (configuration errors are logged there, before any logger exists). */
+async function consoleErrors(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  try {
+    await run();
+  } finally {
+    console.error = original;
+  }
+  return lines;
 }
 
 function setup(options: CreateAppOptions = {}) {
@@ -139,14 +155,15 @@ test("without LAYERCODE_WEBHOOK_SECRET a production app refuses every webhook, t
 
 test("development mode accepts the development secret and answers with the offline agent", async () => {
   const app = createApp({ env: {}, development: true, logger: captureLogs().logger });
-  const response = await app.fetch(await webhook(URL, message(uid("conv"), "Testing one two"), { secret: DEVELOPMENT_WEBHOOK_SECRET }));
+  const response = await app.fetch(await webhook(LOCAL_URL, message(uid("conv"), "Testing one two"), { secret: DEVELOPMENT_WEBHOOK_SECRET }));
   assert.equal(response.status, 200);
   const all = await frames(response);
   assert.match(spoken(all), /You said: Testing one two/);
   assert.equal(all.at(-1)?.type, "response.end");
-  const health = await (await app.fetch(new Request("http://agent.test/health"))).json();
+  const health = await (await app.fetch(new Request("http://localhost:8787/health"))).json();
   assert.equal(health.mode, "development");
   assert.equal(health.model, "offline/offline-echo");
+  assert.equal(health.webhookSecret, "development", "the public development secret is not reported as set");
 });
 
 test("session.start speaks the welcome and stores it; an empty welcome only ends the turn", async () => {
@@ -346,11 +363,16 @@ test("GET /health reports mode, model and store, and no secret", async () => {
   assert.ok(!text.includes(SECRET) && !text.includes("lc_key_secret"));
 });
 
-test("an invalid setting answers 500 with a message that names the variable", async () => {
+test("an invalid setting answers 500 with a generic message, and the log names the variable", async () => {
   const { app } = setup({ env: { LAYERCODE_WEBHOOK_SECRET: SECRET, MODEL_TIMEOUT_MS: "soon" } });
-  const response = await app.fetch(new Request("http://agent.test/health"));
-  assert.equal(response.status, 500);
-  assert.match((await response.json()).error, /MODEL_TIMEOUT_MS must be a whole number/);
+  const errors = await consoleErrors(async () => {
+    const response = await app.fetch(new Request("http://agent.test/health"));
+    assert.equal(response.status, 500);
+    const { error } = await response.json();
+    assert.doesNotMatch(error, /MODEL_TIMEOUT_MS/);
+    assert.match(error, /log/);
+  });
+  assert.match(errors.join("\n"), /MODEL_TIMEOUT_MS must be a whole number/);
 });
 
 test("POST /authorize forwards the session request with the API key and passes the answer through", async () => {
@@ -360,7 +382,7 @@ test("POST /authorize forwards the session request with the API key and passes t
       env: { LAYERCODE_WEBHOOK_SECRET: SECRET, LAYERCODE_API_KEY: "lc_secret_key", LAYERCODE_API_URL: api.url },
     });
     const body = { agent_id: "ag_1", metadata: { user: "u1" }, sdk_version: "2.0", config: { evil: true } };
-    const response = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: JSON.stringify(body) }));
+    const response = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", headers: JSON_TYPE, body: JSON.stringify(body) }));
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { client_session_key: "csk_test", conversation_id: "conv_new" });
     assert.equal(api.requests[0].path, "/v1/agents/web/authorize_session");
@@ -368,35 +390,38 @@ test("POST /authorize forwards the session request with the API key and passes t
     assert.deepEqual(api.requests[0].body, { agent_id: "ag_1", metadata: { user: "u1" } });
 
     api.answer = { status: 402, body: { error: "insufficient balance for lc_secret_key" } };
-    const refused = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: '{"agent_id":"ag_1"}' }));
+    const refused = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", headers: JSON_TYPE, body: '{"agent_id":"ag_1"}' }));
     assert.equal(refused.status, 402);
     const refusal = await refused.text();
     assert.match(refusal, /insufficient balance/);
     assert.ok(!refusal.includes("lc_secret_key"), "the API key is never echoed");
 
     api.answer = { status: 500, body: "<html>stack trace</html>" };
-    const broken = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: '{"agent_id":"ag_1"}' }));
+    const broken = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", headers: JSON_TYPE, body: '{"agent_id":"ag_1"}' }));
     assert.equal(broken.status, 500);
     assert.deepEqual(await broken.json(), { error: "the Layercode API answered 500" });
 
-    const bad = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: "[]" }));
+    const bad = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", headers: JSON_TYPE, body: "[]" }));
     assert.equal(bad.status, 400);
-    const noAgent = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: "{}" }));
+    const noAgent = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", headers: JSON_TYPE, body: "{}" }));
     assert.equal(noAgent.status, 400);
   } finally {
     await api.close();
   }
 });
 
-test("POST /authorize without LAYERCODE_API_KEY is a clear 500, and an unreachable API a 502", async () => {
+test("POST /authorize without LAYERCODE_API_KEY is a 500 whose log names the variable, and an unreachable API a 502", async () => {
   const { app } = setup();
-  const missing = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: '{"agent_id":"a"}' }));
-  assert.equal(missing.status, 500);
-  assert.match((await missing.json()).error, /LAYERCODE_API_KEY is not set/);
+  const errors = await consoleErrors(async () => {
+    const missing = await app.fetch(new Request("http://agent.test/authorize", { method: "POST", headers: JSON_TYPE, body: '{"agent_id":"a"}' }));
+    assert.equal(missing.status, 500);
+    assert.doesNotMatch((await missing.json()).error, /LAYERCODE_API_KEY/);
+  });
+  assert.match(errors.join("\n"), /LAYERCODE_API_KEY is not set/);
   const api = await startLayercodeApi();
   await api.close();
   const down = setup({ env: { LAYERCODE_WEBHOOK_SECRET: SECRET, LAYERCODE_API_KEY: "k", LAYERCODE_API_URL: api.url } });
-  const unreachable = await down.app.fetch(new Request("http://agent.test/authorize", { method: "POST", body: '{"agent_id":"a"}' }));
+  const unreachable = await down.app.fetch(new Request("http://agent.test/authorize", { method: "POST", headers: JSON_TYPE, body: '{"agent_id":"a"}' }));
   assert.equal(unreachable.status, 502);
 });
 
@@ -414,7 +439,12 @@ test("POST /authorize answers CORS only for configured origins, and localhost in
   const local = await production.app.fetch(preflight("http://localhost:3000"));
   assert.equal(local.headers.get("access-control-allow-origin"), null);
   const development = setup({ env: {}, development: true });
-  const devLocal = await development.app.fetch(preflight("http://localhost:3000"));
+  const devLocal = await development.app.fetch(
+    new Request("http://127.0.0.1:8787/authorize", {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:3000", "access-control-request-method": "POST" },
+    }),
+  );
   assert.equal(devLocal.headers.get("access-control-allow-origin"), "http://localhost:3000");
 });
 
@@ -443,4 +473,54 @@ test("a production app without a Gemini key answers each turn with the apology a
   assert.match(spoken(all), /Sorry/);
   assert.equal(all.at(-1)?.type, "response.end");
   assert.ok(logs.lines.some((line) => line.includes("GOOGLE_GENERATIVE_AI_API_KEY is not set")), "the log names the variable");
+});
+
+test("development mode answers loopback hosts only, and names the fix in its refusal", async () => {
+  const app = createApp({ env: {}, development: true, logger: captureLogs().logger, waitUntil: () => {} });
+  for (const base of ["http://localhost:8787", "http://127.0.0.1:8787", "http://127.5.6.7", "http://[::1]:3000", "http://app.localhost:8787"]) {
+    const response = await app.fetch(await webhook(`${base}/agent`, message(uid("conv"), "Hi"), { secret: DEVELOPMENT_WEBHOOK_SECRET }));
+    assert.equal(response.status, 200, base);
+    assert.equal((await frames(response)).at(-1)?.type, "response.end", base);
+  }
+  const foreign = [
+    "http://my-agent.example.com",
+    "http://localhost.evil.example",
+    "http://127.0.0.1.nip.io",
+    "http://10.0.0.7:8787",
+    "http://[::2]",
+  ];
+  for (const base of foreign) {
+    for (const path of ["/agent", "/health", "/authorize", "/nothing"]) {
+      const request = path === "/agent"
+        ? await webhook(`${base}${path}`, message(uid("conv"), "Hi"), { secret: DEVELOPMENT_WEBHOOK_SECRET })
+        : new Request(`${base}${path}`);
+      const response = await app.fetch(request);
+      assert.equal(response.status, 403, `${base}${path}`);
+      assert.match((await response.json()).error, /^development mode answers only loopback hosts .*LAYERCODE_WEBHOOK_SECRET/);
+    }
+  }
+  // A proxy or tunnel that keeps Host local but says where the request was meant to go.
+  const proxied: Record<string, string>[] = [
+    { "x-forwarded-host": "my-agent.example.com" },
+    { forwarded: "for=1.2.3.4;host=my-agent.example.com;proto=https" },
+  ];
+  for (const headers of proxied) {
+    const response = await app.fetch(new Request("http://127.0.0.1:8787/health", { headers }));
+    assert.equal(response.status, 403, JSON.stringify(headers));
+  }
+  // Production serves any host.
+  const { app: production } = setup();
+  assert.equal((await production.fetch(new Request("http://my-agent.example.com/health"))).status, 200);
+});
+
+test("an empty webhook secret given in code is a configuration error, not a 500 on every webhook", async () => {
+  for (const secrets of [[""], [SECRET, " "]]) {
+    const { app } = setup({ config: { webhookSecrets: secrets } });
+    const errors = await consoleErrors(async () => {
+      const response = await app.fetch(await webhook(URL, message(uid("conv"), "Hi")));
+      assert.equal(response.status, 500);
+      assert.match((await response.json()).error, /misconfigured/);
+    });
+    assert.match(errors.join("\n"), /webhookSecrets \(LAYERCODE_WEBHOOK_SECRET\) must be a list of non-empty secrets/);
+  }
 });

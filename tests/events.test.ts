@@ -111,3 +111,21 @@ test("parseEvent() rejects malformed bodies with 400 and a clear message", () =>
   rejects400({ type: "MESSAGE", turn_id: "t", text: "hi" }, /needs session_id/);
   rejects400({ type: "data", conversation_id: "c", custom_metadata: "x" }, /custom_metadata must be an object/);
 });
+
+test("parseEvent() accepts JSON nested 32 levels deep and refuses 33 with 400, without recursion", () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+  const body = (levels: number) =>
+    JSON.stringify({ type: "data", conversation_id: "c1", data: "__DATA__" }).replace('"__DATA__"', JSON.stringify(nested(levels)));
+  // The body is level 1, `data` level 2: 31 arrays reach level 32.
+  assert.equal(parseEvent(body(31)).type, "data");
+  assert.throws(() => parseEvent(body(32)), (error: unknown) => {
+    assert.ok(error instanceof HttpError);
+    assert.equal(error.status, 400);
+    assert.match(error.message, /nested deeper than 32 levels/);
+    return true;
+  });
+});

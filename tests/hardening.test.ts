@@ -12,9 +12,13 @@ inProcessBadInputSuite(guard);
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-async function allowedOrigin(app: ReturnType<typeof createApp>, origin: string): Promise<string | null> {
+async function allowedOrigin(
+  app: ReturnType<typeof createApp>,
+  origin: string,
+  base = "http://agent.test",
+): Promise<string | null> {
   const preflight = await app.fetch(
-    new Request("http://agent.test/authorize", {
+    new Request(`${base}/authorize`, {
       method: "OPTIONS",
       headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
     }),
@@ -54,8 +58,9 @@ test("/authorize CORS in production: exactly the configured origins, not their l
 
 test("/authorize CORS in development: localhost on any port, nothing that merely starts like it", async () => {
   const app = createApp({ env: {}, development: true, logger: quiet });
+  const local = "http://127.0.0.1:8787"; // development mode answers loopback hosts only
   for (const origin of ["http://localhost:3000", "http://127.0.0.1:5173", "http://[::1]:8080", "https://localhost"]) {
-    assert.equal(await allowedOrigin(app, origin), origin, origin);
+    assert.equal(await allowedOrigin(app, origin, local), origin, origin);
   }
   for (
     const origin of [
@@ -67,6 +72,6 @@ test("/authorize CORS in development: localhost on any port, nothing that merely
       "null",
     ]
   ) {
-    assert.equal(await allowedOrigin(app, origin), null, origin);
+    assert.equal(await allowedOrigin(app, origin, local), null, origin);
   }
 });

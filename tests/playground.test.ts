@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { serve } from "@hono/node-server";
-import { isLoopbackAddress, isLoopbackHost } from "../handlers/dev.ts";
+import { isLoopbackAddress, isLoopbackHostHeader } from "../handlers/dev.ts";
 import { addDevelopmentPage, PAGE_SDK_PATH } from "../handlers/page.ts";
 import { createApp } from "../lib/app.ts";
 import { readFrames } from "../client/read-frames.ts";
@@ -72,12 +72,12 @@ async function turnThroughPlayground(base: string, conversation: string, text: s
   return { frames, trace, history };
 }
 
-test("isLoopbackAddress() and isLoopbackHost() accept this machine only", () => {
+test("isLoopbackAddress() and isLoopbackHostHeader() accept this machine only", () => {
   for (const address of ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "::ffff:127.0.0.1"]) assert.ok(isLoopbackAddress(address), address);
   for (const address of ["192.0.2.2", "10.0.0.1", "::ffff:192.0.2.2", "fd00::2", "", undefined]) assert.ok(!isLoopbackAddress(address), String(address));
-  for (const host of ["localhost", "localhost:8787", "127.0.0.1:8787", "[::1]:8787"]) assert.ok(isLoopbackHost(host), host);
+  for (const host of ["localhost", "localhost:8787", "127.0.0.1:8787", "[::1]:8787"]) assert.ok(isLoopbackHostHeader(host), host);
   for (const host of ["example.com", "127.0.0.1.example.com", "localhost.example.com:80", "192.0.2.2:8787", "", undefined]) {
-    assert.ok(!isLoopbackHost(host), String(host));
+    assert.ok(!isLoopbackHostHeader(host), String(host));
   }
 });
 
@@ -138,7 +138,7 @@ test("a Host header that does not name this machine gets 403 on every playground
   for (const route of ROUTES) {
     const answer = await withHost(development.url, route, `attacker.example:${development.port}`);
     assert.equal(answer.status, 403, route.join(" "));
-    assert.match(answer.body, /loopback clients only/);
+    assert.match(answer.body, /only loopback hosts|loopback clients only/);
   }
   for (const host of [`localhost:${development.port}`, `127.0.0.1:${development.port}`]) {
     assert.equal((await withHost(development.url, ["GET", "/"], host)).status, 200, host);

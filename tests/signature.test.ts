@@ -91,3 +91,28 @@ test("parseSignatureHeader() tolerates spaces and unknown schemes", () => {
   assert.equal(parsed.timestamp, "1700000000");
   assert.equal(parsed.signatures.length, 1);
 });
+
+test("a failed key import is not cached: the next webhook imports the secret again", async () => {
+  // WebCrypto failing once cannot be caused for real: importKey is made to reject a single time.
+  const subtle = crypto.subtle as { importKey: SubtleCrypto["importKey"] };
+  const original = subtle.importKey;
+  const secret = `whsec_flaky_${crypto.randomUUID()}`;
+  const body = '{"type":"ping"}';
+  const header = await (async () => {
+    const key = await original.call(crypto.subtle, "raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const t = Math.floor(Date.now() / 1000);
+    const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${t}.${body}`));
+    return `t=${t},v1=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  })();
+  let failures = 1;
+  subtle.importKey = function (...args: Parameters<SubtleCrypto["importKey"]>) {
+    if (failures-- > 0) return Promise.reject(new DOMException("transient", "OperationError"));
+    return original.apply(crypto.subtle, args);
+  } as SubtleCrypto["importKey"];
+  try {
+    await assert.rejects(verifySignature(header, body, { secrets: [secret] }), /transient/);
+    await verifySignature(header, body, { secrets: [secret] });
+  } finally {
+    subtle.importKey = original;
+  }
+});

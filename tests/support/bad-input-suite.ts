@@ -278,6 +278,26 @@ function registerCases(
     }
   });
 
+  refusal("signed JSON nested deeper than 32 levels gets 400, in custom_metadata or anywhere else", async (b) => {
+    const nested = (depth: number): unknown => {
+      let value: unknown = "bottom";
+      for (let i = 0; i < depth; i++) value = { next: value };
+      return value;
+    };
+    const deepArrays = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    for (
+      const body of [
+        JSON.stringify({ ...message(), custom_metadata: nested(40) }),
+        JSON.stringify({ ...message(), type: "session.start", custom_metadata: nested(1000) }),
+        JSON.stringify({ ...message(), type: "data", data: nested(40) }),
+        JSON.stringify({ ...message(), interruption_context: nested(40) }),
+        JSON.stringify({ ...message(), custom_metadata: { deep: "__DEEP__" } }).replace('"__DEEP__"', deepArrays),
+      ]
+    ) {
+      await refused(await b.send(await signed(b, body)), 400);
+    }
+  });
+
   refusal("a message with empty or blank text gets 400", async (b) => {
     for (const text of ["", " ", "\n\t ", "\u00a0\u2003"]) {
       await refused(await b.send(await webhook(`${b.url}/agent`, message(text))), 400, /non-empty string text/);

@@ -170,13 +170,14 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
   });
 
   test(name("/authorize proxies to the Layercode API with the key, and /health tells no secret"), async () => {
+    const JSON_TYPE = { "content-type": "application/json" };
     layercode.answer = { status: 200, body: { client_session_key: "csk_1", conversation_id: "conv_1" } };
-    const ok = await fetch(`${server.url}/authorize`, { method: "POST", body: JSON.stringify({ agent_id: "ag_1" }) });
+    const ok = await fetch(`${server.url}/authorize`, { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ agent_id: "ag_1" }) });
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), { client_session_key: "csk_1", conversation_id: "conv_1" });
     assert.equal(layercode.requests.at(-1)!.authorization, `Bearer ${LAYERCODE_KEY}`);
     layercode.answer = { status: 402, body: { error: "insufficient balance" } };
-    const refused = await fetch(`${server.url}/authorize`, { method: "POST", body: JSON.stringify({ agent_id: "ag_1" }) });
+    const refused = await fetch(`${server.url}/authorize`, { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ agent_id: "ag_1" }) });
     assert.equal(refused.status, 402);
     assert.deepEqual(await refused.json(), { error: "insufficient balance" });
     const health = await fetch(`${server.url}/health`);

@@ -21,7 +21,7 @@ export function playgroundModel(base: ModelProvider): ModelProvider {
       const args = { timezone: "UTC" };
       yield { data: { isThinking: true, tool: tool.name } };
       if (tool.filler) yield `${tool.filler} `;
-      const result = await tool.execute(args, input.context!) as { now?: string };
+      const result = await tool.execute(args, input.context!, { signal: input.signal }) as { now?: string };
       yield { data: { isThinking: false, tool: tool.name, result } };
       yield `It is ${result.now}.`;
     },

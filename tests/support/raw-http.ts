@@ -28,7 +28,8 @@ function parse(text: string): RawResponse {
 
 /**
  * Sends one request as written (`lines`: the request line and headers, without the blank line) with `body`,
- * and reads the answer until the server closes (`connection: close` is added). `halfClose` shuts the client's
+ * and reads the answer until the server closes (`connection: close` is added, and `host` unless `lines` has one).
+ * `halfClose` shuts the client's
  * sending side right after the body, as some clients and proxies do.
  */
 export async function rawRequest(
@@ -38,7 +39,9 @@ export async function rawRequest(
   { halfClose = false } = {},
 ): Promise<RawResponse> {
   const socket = await open(url);
-  const head = [...lines, `host: ${new URL(url).host}`, `content-length: ${body.byteLength}`, "connection: close"];
+  // A host line of the caller's (a foreign Host, as a tunnel or a DNS-rebinding page sends) replaces the real one.
+  const host = lines.some((line) => /^host:/i.test(line)) ? [] : [`host: ${new URL(url).host}`];
+  const head = [...lines, ...host, `content-length: ${body.byteLength}`, "connection: close"];
   let text = "";
   const done = new Promise<RawResponse>((resolve, reject) => {
     const timer = setTimeout(() => {

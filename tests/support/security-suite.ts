@@ -9,9 +9,16 @@ import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { type GeminiServer, startGeminiServer, words } from "./gemini-server.ts";
 import { BUFFERED_BODIES } from "./bad-input-suite.ts";
-import { uploadUntilAnswered } from "./raw-http.ts";
+import { rawRequest, uploadUntilAnswered } from "./raw-http.ts";
 import { type ServerProcess, type ServerTarget, startServer } from "./server-process.ts";
 import { frames, spoken, uid, webhook } from "./webhooks.ts";
+import { DEVELOPMENT_WEBHOOK_SECRET } from "../../lib/config.ts";
+
+/**
+ * The targets whose entry can run in development mode (a local server on loopback without a webhook secret);
+ * Workers and Vercel never do.
+ */
+const DEVELOPMENT_TARGETS = new Set(["bun", "deno", "node"]);
 
 interface Recorded {
   path: string;
@@ -193,6 +200,22 @@ export function securitySuite(target: ServerTarget): void {
           status: 402,
           error: "insufficient balance",
         },
+        // The key itself refused: a generic 502, whatever the upstream says.
+        { upstream: { status: 401, body: JSON.stringify({ error: "invalid API key" }) }, status: 502 },
+        { upstream: { status: 403, body: JSON.stringify({ error: "key revoked" }) }, status: 502 },
+        // The key echoed in another case or in base64 is redacted all the same.
+        {
+          upstream: { status: 400, body: JSON.stringify({ error: `bad ${secrets.layercode.toUpperCase()}` }) },
+          status: 400,
+        },
+        {
+          upstream: { status: 400, body: JSON.stringify({ error: `bad Bearer ${btoa(secrets.layercode)}` }) },
+          status: 400,
+        },
+        {
+          upstream: { status: 422, body: JSON.stringify({ error: `auth ${btoa(`Bearer ${secrets.layercode}`)}` }) },
+          status: 422,
+        },
         { upstream: { status: 200, body: "<html>not json</html>" }, status: 502 },
         { upstream: { status: 200, body: "[1,2]" }, status: 502 },
         { upstream: { status: 204, body: "" }, status: 502 },
@@ -207,6 +230,13 @@ export function securitySuite(target: ServerTarget): void {
         if (error) assert.equal(body.error, error);
         assert.ok(!text.includes("/srv/app") && !text.includes("handler ("), `internals leaked: ${text}`);
         assertNoSecret(text, "an /authorize error");
+        if (upstream.status === 401 || upstream.status === 403) {
+          assert.doesNotMatch(body.error, /key|revoked/i, "a refused key is not described to the browser");
+        }
+        const key = secrets.layercode;
+        for (const form of [key.toUpperCase(), btoa(key).slice(4, -4), btoa(`Bearer ${key}`).slice(12, -4)]) {
+          assert.ok(!text.includes(form), `the API key reached the browser encoded: ${text}`);
+        }
       }
       layercode.answer = () => ({
         status: 200,
@@ -237,6 +267,7 @@ export function securitySuite(target: ServerTarget): void {
     const sent = layercode.requests.length;
     const smuggling = {
       agent_id: "ag_1",
+      conversation_id: "conv_of_someone_else",
       api_url: thief.url,
       url: thief.url,
       config: { session_webhook: { url: `${thief.url}/hook`, custom_headers: { authorization: "x" } } },
@@ -245,7 +276,11 @@ export function securitySuite(target: ServerTarget): void {
     const forwarded = layercode.requests.slice(sent);
     assert.equal(forwarded.length, 1);
     assert.equal(forwarded[0].path, "/v1/agents/web/authorize_session");
-    assert.deepEqual(JSON.parse(forwarded[0].body), { agent_id: "ag_1" }, "only the allowed fields are forwarded");
+    assert.deepEqual(
+      JSON.parse(forwarded[0].body),
+      { agent_id: "ag_1" },
+      "only the allowed fields are forwarded, and no conversation to resume unless a hook allows it",
+    );
     assert.equal(thief.requests.filter((r) => r.authorization?.includes(secrets.layercode)).length, 0);
   });
 
@@ -261,6 +296,116 @@ export function securitySuite(target: ServerTarget): void {
     assert.ok(streamed.answeredEarly, `answered only after all ${streamed.sent} bytes`);
     assert.equal(layercode.requests.length, sent, "nothing reached the Layercode API");
   });
+
+  test(name("/authorize takes application/json only: text/plain and untyped bodies (sent cross-site without a preflight) get 415"), async () => {
+    const sent = layercode.requests.length;
+    for (const type of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", undefined]) {
+      const response = await fetch(`${server.url}/authorize`, {
+        method: "POST",
+        headers: type ? { "content-type": type } : {},
+        // A Blob without a type: fetch sends no content-type at all.
+        body: type ? JSON.stringify({ agent_id: "ag_1" }) : new Blob([JSON.stringify({ agent_id: "ag_1" })]),
+      });
+      assert.equal(response.status, 415, `${type}: ${await response.clone().text()}`);
+      assert.match((await response.json()).error, /application\/json/);
+    }
+    assert.equal(layercode.requests.length, sent, "nothing reached the Layercode API");
+  });
+
+  test(name("a configuration error is answered with a generic message; the log names each variable without its credentials"), async () => {
+    const token = random("sk-live-");
+    const misconfigured = await startServer(target, {
+      LAYERCODE_WEBHOOK_SECRET: `${secrets.webhook},,`,
+      GEMINI_BASE_URL: `http://gw:99999/v1?token=${token}`,
+      LOG_LEVEL: "constructor",
+    });
+    try {
+      const answers = [
+        await fetch(`${misconfigured.url}/health`),
+        await fetch(`${misconfigured.url}/agent`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        }),
+      ];
+      for (const response of answers) {
+        const text = await response.text();
+        assert.equal(response.status, 500, text);
+        assert.deepEqual(Object.keys(JSON.parse(text)), ["error"]);
+        assert.match(JSON.parse(text).error, /log/, "the answer says where to look");
+        for (const detail of [token, "sk-live", "GEMINI_BASE_URL", "LAYERCODE_WEBHOOK_SECRET", "gw:99999"]) {
+          assert.ok(!text.includes(detail), `the answer holds ${detail}: ${text}`);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let the log lines arrive
+      const output = misconfigured.output();
+      for (const variable of ["LAYERCODE_WEBHOOK_SECRET", "GEMINI_BASE_URL", "LOG_LEVEL"]) {
+        assert.match(output, new RegExp(`${variable}[^\n]*(empty|must)`), `the log names ${variable}: ${output}`);
+      }
+      assert.ok(!output.includes(token) && !output.includes("sk-live"), `the log holds the token: ${output}`);
+      assertNoSecret(output, "a misconfigured server's output");
+    } finally {
+      await misconfigured.stop();
+    }
+  });
+
+  if (DEVELOPMENT_TARGETS.has(target.name)) {
+    test(
+      name("development mode answers loopback hosts only: a tunnel's, a proxy's or a rebinding page's Host gets 403"),
+      async () => {
+        const development = await startServer(target, {
+          GOOGLE_GENERATIVE_AI_API_KEY: secrets.gemini,
+          GEMINI_BASE_URL: gemini.baseUrl,
+        });
+        gemini.respond = () => ({ deltas: words("Hello from here") });
+        try {
+          assert.match(development.output(), /development mode/);
+          const body = JSON.stringify(message("Hello from afar"));
+          const signature = (await webhook(`${development.url}/agent`, body, { secret: DEVELOPMENT_WEBHOOK_SECRET }))
+            .headers.get("layercode-signature")!;
+          const calls = gemini.requests.length;
+          for (const host of ["my-agent.example.com", "my-agent.trycloudflare.com:443", "localhost.evil.example", "10.0.0.7:8787"]) {
+            const lines = ["POST /agent HTTP/1.1", `host: ${host}`, "content-type: application/json"];
+            const response = await rawRequest(development.url, [...lines, `layercode-signature: ${signature}`], new TextEncoder().encode(body));
+            assert.equal(response.status, 403, `${host}: ${response.head}`);
+            assert.match(response.body, /development mode answers only loopback hosts/, host);
+            assert.match(response.body, /LAYERCODE_WEBHOOK_SECRET/, host);
+            const health = await rawRequest(development.url, ["GET /health HTTP/1.1", `host: ${host}`]);
+            assert.equal(health.status, 403, `${host}: /health ${health.head}`);
+          }
+          const proxied = await fetch(`${development.url}/health`, { headers: { "x-forwarded-host": "my-agent.example.com" } });
+          assert.equal(proxied.status, 403, "a proxy that keeps Host local but forwards the public one is refused too");
+          await proxied.body?.cancel();
+          assert.equal(gemini.requests.length, calls, "no foreign host reached the model");
+
+          const health = await (await fetch(`${development.url}/health`)).json();
+          assert.equal(health.webhookSecret, "development", "the public development secret is not reported as set");
+          const local = await fetch(await webhook(`${development.url}/agent`, body, { secret: DEVELOPMENT_WEBHOOK_SECRET }));
+          assert.equal(local.status, 200, "npm start stays zero-configuration on loopback");
+          assert.equal((await frames(local)).at(-1)?.type, "response.end");
+        } finally {
+          await development.stop();
+        }
+      },
+    );
+  } else {
+    test(name("without a webhook secret this platform never runs in development mode: the public secret gets 401"), async () => {
+      const unset = await startServer(target, { GOOGLE_GENERATIVE_AI_API_KEY: secrets.gemini, GEMINI_BASE_URL: gemini.baseUrl });
+      try {
+        const calls = gemini.requests.length;
+        const request = await webhook(`${unset.url}/agent`, message(), { secret: DEVELOPMENT_WEBHOOK_SECRET });
+        const response = await fetch(request);
+        assert.equal(response.status, 401, await response.clone().text());
+        await response.body?.cancel();
+        const health = await (await fetch(`${unset.url}/health`)).json();
+        assert.equal(health.mode, "production");
+        assert.equal(health.webhookSecret, "missing");
+        assert.equal(gemini.requests.length, calls);
+      } finally {
+        await unset.stop();
+      }
+    });
+  }
 
   test(name("/authorize answers no CORS to any origin while CORS_ORIGINS is unset in production"), async () => {
     for (const origin of ["https://evil.example", "http://localhost:3000", "http://127.0.0.1:5173", "null"]) {
