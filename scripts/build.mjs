@@ -3,7 +3,7 @@
 // `node scripts/build.mjs cloudflare` builds one; `--development` keeps the development playground in the Node
 // bundle (`npm run start:node`). The bundle-size test and bench/ import `buildBundles()`.
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -66,9 +66,19 @@ export async function buildBundles(options = {}) {
       logLevel: "warning",
       plugins: options.development ? [] : [withoutPlayground],
     });
+    if (name === "vercel") writeVercelStatic(outdir);
     const code = readFileSync(path);
     return { name, path, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
   }));
+}
+
+/**
+ * Vercel's output directory (vercel.json `outputDirectory`, dist/public): `vercel build` requires one once the
+ * project has a build script. The backend serves no pages, so it holds only a robots.txt that keeps crawlers away.
+ */
+function writeVercelStatic(outdir) {
+  mkdirSync(join(outdir, "public"), { recursive: true });
+  writeFileSync(join(outdir, "public", "robots.txt"), "User-agent: *\nDisallow: /\n");
 }
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;

@@ -28,6 +28,8 @@ export interface ServerTarget {
   env?: () => Record<string, string>;
   /** The store keeps conversations across a restart of the server process. */
   durable?: boolean;
+  /** How long it may take to print where it listens (default 30 s): the Vercel targets run `vercel build` first. */
+  startTimeoutMs?: number;
 }
 
 /** The Node.js on PATH: the workerd and Edge launchers need Node, whichever runner starts them. */
@@ -36,7 +38,8 @@ const node = (script: string) => () => ({ command: "node", args: [script] });
 /**
  * The runtimes, each serving the backend as a real process: Bun and Deno run `platforms/*.ts` directly; workerd and
  * Vercel's Edge Runtime serve the bundles the platforms would deploy (dist/cloudflare.js in miniflare with a real KV
- * namespace, api/index.js + dist/vercel.js in edge-runtime); Node serves the bundle of platforms/node.ts.
+ * namespace); the Vercel targets serve what `vercel build` wrote to .vercel/output, the Node.js function in Node and
+ * the Edge variant in edge-runtime; Node serves the bundle of platforms/node.ts.
  */
 export const TARGETS = {
   bun: {
@@ -54,7 +57,7 @@ export const TARGETS = {
     command: () => ({ command: bin("deno"), args: ["run", "--allow-all", "platforms/deno.ts"] }),
   },
   workerd: { name: "workerd", store: "cloudflare-kv", command: node("tests/support/serve-workerd.mjs") },
-  edge: { name: "edge", store: "memory", command: node("tests/support/serve-edge.mjs") },
+  edge: { name: "edge", store: "memory", startTimeoutMs: 240_000, command: node("tests/support/serve-edge.mjs") },
   node: {
     name: "node",
     store: "redis",
@@ -62,7 +65,12 @@ export const TARGETS = {
     env: () => ({ REDIS_URL }),
     command: node("tests/support/serve-node.mjs"),
   },
-  "vercel-node": { name: "vercel-node", store: "memory", command: node("tests/support/serve-vercel-node.mjs") },
+  "vercel-node": {
+    name: "vercel-node",
+    store: "memory",
+    startTimeoutMs: 240_000,
+    command: node("tests/support/serve-vercel-node.mjs"),
+  },
 } satisfies Record<string, ServerTarget>;
 
 /**
@@ -95,7 +103,8 @@ export async function startServer(target: ServerTarget, env: Record<string, stri
   let output = "";
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${target.name} did not start in 30 s:\n${output}`)), 30_000);
+    const timeoutMs = target.startTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => reject(new Error(`${target.name} did not start in ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = output.match(LISTENING);
