@@ -3,14 +3,14 @@ import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
 import { withDevelopmentPage } from "./dev-page.ts";
+import { openDenoKvStore } from "./deno-kv.ts";
 import { serverStoreOpeners } from "./server-stores.ts";
-import { createDenoKvStore } from "../storage/deno-kv.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 
 const env = Deno.env.toObject();
 const { hostname, port, development } = readServeConfig(env);
 const store = await storeFromEnv(env, {
-  denoKv: async (path) => createDenoKvStore({ kv: await Deno.openKv(path) }),
+  denoKv: (path) => openDenoKvStore(path, env),
   ...serverStoreOpeners,
 });
 const app = withDevelopmentPage(createApp({ ...agent, env, development, store }), development);

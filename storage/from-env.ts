@@ -219,6 +219,7 @@ export async function storeFromEnv(
       try {
         return await probe(await openers.denoKv(path));
       } catch (error) {
+        if (error instanceof ConfigError) throw error; // the opener already names the fix (Deno Deploy's database)
         throw new ConfigError(
           `DENO_KV_PATH: cannot open Deno KV at ${path ?? "the default database"} (${reason(error)}): ` +
             "point DENO_KV_PATH at a writable file (its folder must exist), or unset it",

@@ -28,6 +28,8 @@ export interface ServerTarget {
   env?: () => Record<string, string>;
   /** The store keeps conversations across a restart of the server process. */
   durable?: boolean;
+  /** The working directory of the process (default: the repository). */
+  cwd?: string;
   /** How long it may take to print where it listens (default 30 s): the Vercel targets run `vercel build` first. */
   startTimeoutMs?: number;
 }
@@ -99,7 +101,7 @@ const LISTENING = /listening on (http:\/\/\S+)/;
 export async function startServer(target: ServerTarget, env: Record<string, string>): Promise<ServerProcess> {
   const fullEnv: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: "0", NO_COLOR: "1", ...env };
   const { command, args } = target.command(fullEnv);
-  const child: ChildProcess = spawn(command, args, { cwd: ROOT, env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(command, args, { cwd: target.cwd ?? ROOT, env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
