@@ -36,6 +36,7 @@ const { outputFiles } = await build({
 const env = workerBindings(process.env);
 const pending = new Set();
 const waitUntil = (work) => {
+  console.log("request context: waitUntil"); // a test checks the handler hands its late work to Vercel
   pending.add(work);
   work.finally(() => pending.delete(work));
 };

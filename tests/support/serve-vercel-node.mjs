@@ -16,6 +16,7 @@ if (vcConfig.launcherType !== "Nodejs" || !String(vcConfig.runtime).startsWith("
 const route = await import(pathToFileURL(join(func, vcConfig.handler)).href);
 const pending = new Set();
 const waitUntil = (work) => {
+  console.log("request context: waitUntil"); // a test checks the handler hands its late work to Vercel
   pending.add(work);
   work.finally(() => pending.delete(work));
 };

@@ -1,6 +1,9 @@
 // What the Vercel launchers share: `vercel build` of one runtime variant (scripts/vercel-build.mjs, in a copy of
-// the checkout under tests/.tmp, rebuilt only when a file changed), the function it wrote, and its routes.
+// the checkout in the system's temporary folder, outside the test and type-check globs, rebuilt only when a file
+// changed), the function it wrote, and its routes.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { vercelBuild } from "../../scripts/vercel-build.mjs";
 import { ROOT } from "./serve-env.mjs";
@@ -10,7 +13,9 @@ import { ROOT } from "./serve-env.mjs";
  * @param {"nodejs" | "edge"} runtime
  */
 export async function vercelOutput(runtime) {
-  const output = await vercelBuild({ dir: join(ROOT, "tests", ".tmp", `vercel-${runtime}`), edge: runtime === "edge" });
+  const checkout = createHash("sha256").update(ROOT).digest("hex").slice(0, 12);
+  const dir = join(tmpdir(), `layercode-agent-vercel-${checkout}`, runtime);
+  const output = await vercelBuild({ dir, edge: runtime === "edge" });
   const func = join(output, "functions", "api", "index.func");
   const vcConfig = JSON.parse(readFileSync(join(func, ".vc-config.json"), "utf8"));
   const { routes } = JSON.parse(readFileSync(join(output, "config.json"), "utf8"));
