@@ -30,6 +30,9 @@ export const PLATFORMS = [
  */
 export const BINARY_PACKAGES = ["deno", "bun", "esbuild", "workerd", "typescript", "vercel", "rolldown", "sharp"];
 
+/** The test runtimes and the bundler: always in the lockfile. */
+const REQUIRED = ["deno", "bun", "esbuild", "workerd"];
+
 /** Platforms a package publishes no binary for, and why that is fine. */
 export const NO_BINARY_NEEDED = {
   vercel: { "win32-x64": "the Vercel CLI publishes no Windows native package and runs without one" },
@@ -71,7 +74,7 @@ export function lockfileProblems(lock) {
   }
   for (const name of BINARY_PACKAGES) {
     const paths = Object.keys(packages).filter((path) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`));
-    if (paths.length === 0) problems.push(`${name} is not locked`);
+    if (paths.length === 0 && REQUIRED.includes(name)) problems.push(`${name} is not locked`);
     for (const path of paths) {
       const binaries = Object.keys(packages[path].optionalDependencies ?? {})
         .map((dep) => resolveFrom(packages, path, dep))
