@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { createGeminiModel } from "../llm/gemini.ts";
-import { createOfflineModel } from "../llm/offline.ts";
+import { modelFromEnv } from "../llm/from-env.ts";
 import type { ModelProvider, Tool, TurnContext } from "../llm/types.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import type { ConversationStore } from "../storage/types.ts";
@@ -120,7 +119,7 @@ export interface CreateAppOptions {
   env?: Record<string, unknown>;
   /** Development mode: only local server entries turn it on. @default false */
   development?: boolean;
-  /** The model. @default Gemini with `GOOGLE_GENERATIVE_AI_API_KEY`; the offline agent in development without a key */
+  /** The model. @default `modelFromEnv()`: `MODEL_PROVIDER`, else the provider whose key or binding is set */
   model?: FromEnv<ModelProvider>;
   /** Where conversations live. @default an in-memory store */
   store?: FromEnv<ConversationStore>;
@@ -183,22 +182,6 @@ async function resolve<T>(value: FromEnv<T> | undefined, env: Record<string, unk
     : value;
 }
 
-function defaultModel(config: AgentConfig): ModelProvider {
-  if (config.geminiApiKey) {
-    return createGeminiModel({ apiKey: config.geminiApiKey, model: config.geminiModel, baseUrl: config.geminiBaseUrl });
-  }
-  if (config.mode === "development") return createOfflineModel();
-  return {
-    name: "gemini",
-    model: config.geminiModel,
-    stream() {
-      throw new ConfigError(
-        "GOOGLE_GENERATIVE_AI_API_KEY is not set: add it to .env (local) or your platform's secrets",
-      );
-    },
-  };
-}
-
 const runtimes = new WeakMap<Hono, (c: Context) => Promise<AgentRuntime>>();
 
 /** The runtime behind an app made by {@link createApp}, for development tools mounted beside it (handlers/dev.ts). */
@@ -218,7 +201,7 @@ export function createApp(options: CreateAppOptions = {}): Hono {
   async function build(rawEnv: Record<string, unknown>): Promise<AgentRuntime> {
     const config = checkConfig({ ...readConfig(strings(rawEnv), options.development), ...options.config });
     const log = options.logger ?? createLogger(config.logLevel);
-    const model = (await resolve(options.model, rawEnv, config)) ?? defaultModel(config);
+    const model = (await resolve(options.model, rawEnv, config)) ?? modelFromEnv(rawEnv, config);
     const store = (await resolve(options.store, rawEnv, config)) ?? createMemoryStore();
     const history = createHistory(store, {
       maxMessages: config.historyMaxMessages,

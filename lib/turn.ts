@@ -10,6 +10,9 @@ export interface TurnMetrics {
   conversationId: string;
   turnId: string;
   type: "message" | "session.start";
+  /** The model's provider and name (`openai`, `gpt-4.1-mini`), on turns the model answers. */
+  provider?: string;
+  model?: string;
   /** From the request's arrival to the model's first chunk. */
   timeToFirstTokenMs?: number;
   /** From the request's arrival to the first `response.tts` or `response.data` frame. */
@@ -121,6 +124,7 @@ export function streamTurn(options: TurnOptions): Response {
     conversationId,
     turnId,
     type: options.reply ? "message" : "session.start",
+    ...(options.reply ? { provider: options.reply.model.name, model: options.reply.model.model } : {}),
     totalMs: 0,
     interrupted: false,
     storeReads: 0,

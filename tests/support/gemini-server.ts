@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { echo, type ModelFake, type ModelRequest, type ModelScript, UPSTREAM_ERROR_TEXT } from "./model-fake.ts";
 
 /** How the fake model answers one request. */
 export interface GeminiScript {
@@ -104,7 +105,7 @@ export async function startGeminiServer(): Promise<GeminiServer> {
       finished = true;
       res.writeHead(script.errorStatus, { "content-type": "application/json" });
       res.end(
-        JSON.stringify({ error: { code: script.errorStatus, message: "scripted failure", status: "UNAVAILABLE" } }),
+        JSON.stringify({ error: { code: script.errorStatus, message: UPSTREAM_ERROR_TEXT, status: "UNAVAILABLE" } }),
       );
       return;
     }
@@ -139,4 +140,41 @@ export async function startGeminiServer(): Promise<GeminiServer> {
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   server.baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return server;
+}
+
+/** The fake Gemini server seen through the fakes' common interface (tests/support/model-fake.ts). */
+export function geminiFake(server: GeminiServer): ModelFake {
+  const read = (request: GeminiRequest): ModelRequest => {
+    const turns: [string, string][] = [];
+    const toolResults: ModelRequest["toolResults"] = [];
+    for (const content of request.body.contents) {
+      const text = content.parts.map((part) => part.text ?? "").join("");
+      if (text) turns.push([content.role === "model" ? "assistant" : content.role, text]);
+      for (const part of content.parts) {
+        if (part.functionResponse) toolResults.push({ name: part.functionResponse.name, response: part.functionResponse.response });
+      }
+    }
+    return {
+      apiKey: request.apiKey,
+      system: request.body.systemInstruction?.parts.map((part) => part.text).join("") ?? "",
+      turns,
+      toolNames: request.body.tools?.flatMap((tool) => tool.functionDeclarations.map((d) => d.name)) ?? [],
+      toolResults,
+      closed: request.closed,
+    };
+  };
+  let current: (request: ModelRequest) => ModelScript = echo;
+  return {
+    get requests() {
+      return server.requests.map(read);
+    },
+    get respond() {
+      return current;
+    },
+    set respond(script: (request: ModelRequest) => ModelScript) {
+      current = script;
+      server.respond = (request) => script(read(request));
+    },
+    close: () => server.close(),
+  };
 }

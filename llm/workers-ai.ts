@@ -1,0 +1,54 @@
+import { streamChat, UpstreamError } from "./chat-stream.ts";
+import type { ModelInput, ModelProvider } from "./types.ts";
+
+/** The part of the Workers AI binding (`env.AI`) this provider uses. */
+export interface WorkersAiBinding {
+  run(model: string, inputs: Record<string, unknown>): Promise<unknown>;
+}
+
+/** Options of {@link createWorkersAiModel}. */
+export interface WorkersAiModelOptions {
+  /** The Workers AI binding: `env.AI` with `[ai] binding = "AI"` in wrangler.toml. */
+  ai: WorkersAiBinding;
+  /** `WORKERS_AI_MODEL`. @default "@cf/meta/llama-3.3-70b-instruct-fp8-fast" */
+  model?: string;
+  /** Most rounds of tool calls in one turn. @default 4 */
+  maxToolRounds?: number;
+}
+
+/** Workers AI's default here: Meta's Llama 3.3 70B in its fast FP8 build, which supports function calling. */
+export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+
+/**
+ * Workers AI through its binding, so a Worker needs no model key: `ai.run(model, { messages, tools, stream: true })`
+ * answers a `ReadableStream` of SSE events (`data: {"response":"…"}`, tool calls and usage, then `data: [DONE]`).
+ * The turn's abort cancels that stream.
+ * @example
+ * export default createApp({ model: (env) => createWorkersAiModel({ ai: env.AI as WorkersAiBinding }) });
+ */
+export function createWorkersAiModel(options: WorkersAiModelOptions): ModelProvider {
+  const model = options.model ?? DEFAULT_WORKERS_AI_MODEL;
+  return {
+    name: "workers-ai",
+    model,
+    stream: (input: ModelInput) =>
+      streamChat(input, {
+        maxToolRounds: options.maxToolRounds ?? 4,
+        async open({ messages, tools, signal }) {
+          let output: unknown;
+          try {
+            output = await options.ai.run(model, { messages, stream: true, ...(tools ? { tools } : {}) });
+          } catch {
+            // The binding's errors carry the upstream's text: only their occurrence is reported.
+            throw signal.aborted ? signal.reason : new UpstreamError("Workers AI refused the request");
+          }
+          if (!(output instanceof ReadableStream)) throw new UpstreamError("Workers AI answered without a stream");
+          if (signal.aborted) {
+            await output.cancel().catch(() => {});
+            throw signal.reason;
+          }
+          return output;
+        },
+      }),
+  };
+}
