@@ -41,6 +41,15 @@ export {
 export type { TurnMetrics } from "./lib/turn.ts";
 export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";
+export { createOpenAiModel, DEFAULT_OPENAI_MODEL, type OpenAiModelOptions } from "./llm/openai.ts";
+export {
+  createWorkersAiModel,
+  DEFAULT_WORKERS_AI_MODEL,
+  type WorkersAiBinding,
+  type WorkersAiModelOptions,
+} from "./llm/workers-ai.ts";
+export { chooseModelProvider, MODEL_PROVIDERS, modelFromEnv, type ModelProviderName } from "./llm/from-env.ts";
+export { UpstreamError } from "./llm/chat-stream.ts";
 export type {
   JsonSchema,
   ModelChunk,
