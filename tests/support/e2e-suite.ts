@@ -1,35 +1,44 @@
 /**
- * The end-to-end cases, run against a real server process of one target: signed webhooks over HTTP, the real
- * `@google/generative-ai` SDK talking to a local server that speaks Gemini's wire format, and a local server
- * that plays the Layercode API. A failure names the target.
+ * The end-to-end cases, run against a real server process of one target: signed webhooks over HTTP, the model on a
+ * local server speaking its wire format (the real `@google/generative-ai` SDK against Gemini's, or, with
+ * `MODEL_PROVIDER=openai` in `extraEnv`, the OpenAI-compatible provider against Chat Completions SSE), and a local
+ * server that plays the Layercode API. A failure names the target and the provider.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { readFrames, type ResponseFrame } from "../../client/mod.ts";
-import { type GeminiServer, startGeminiServer, words } from "./gemini-server.ts";
+import { type GeminiServer, geminiFake, startGeminiServer } from "./gemini-server.ts";
+import { type ModelFake, words } from "./model-fake.ts";
+import { type OpenAiServer, startOpenAiServer } from "./openai-server.ts";
 import { type LayercodeApi, startLayercodeApi } from "./layercode-api.ts";
 import { type ServerProcess, type ServerTarget, startServer } from "./server-process.ts";
 import { frames, SECRET, spoken, uid, webhook, messageBody as message } from "./webhooks.ts";
 
 const GEMINI_KEY = "test-gemini-key";
+const OPENAI_KEY = "sk-test-openai-key";
 const LAYERCODE_KEY = "test-layercode-key";
 
-/** Registers the end-to-end cases for one target. */
+/** Registers the end-to-end cases for one target (with `MODEL_PROVIDER: "openai"` in `extraEnv`: that provider). */
 export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> = {}): void {
-  const name = (what: string) => `[${target.name}] ${what}`;
-  let gemini: GeminiServer;
+  const openai = extraEnv.MODEL_PROVIDER === "openai";
+  const name = (what: string) => `[${target.name}${openai ? "/openai" : ""}] ${what}`;
+  let gemini: GeminiServer | undefined;
+  let chat: OpenAiServer | undefined;
+  let model: ModelFake;
   let layercode: LayercodeApi;
   let server: ServerProcess;
 
   let serverEnv: Record<string, string>;
   before(async () => {
-    gemini = await startGeminiServer();
+    if (openai) model = chat = await startOpenAiServer();
+    else model = geminiFake(gemini = await startGeminiServer());
     layercode = await startLayercodeApi();
     serverEnv = {
       ...target.env?.(),
       LAYERCODE_WEBHOOK_SECRET: SECRET,
       GOOGLE_GENERATIVE_AI_API_KEY: GEMINI_KEY,
-      GEMINI_BASE_URL: gemini.baseUrl,
+      ...(gemini ? { GEMINI_BASE_URL: gemini.baseUrl } : {}),
+      ...(chat ? { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: chat.baseUrl } : {}),
       LAYERCODE_API_KEY: LAYERCODE_KEY,
       LAYERCODE_API_URL: layercode.url,
       WELCOME_MESSAGE: "Welcome to the test.",
@@ -40,18 +49,18 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
   });
   after(async () => {
     await server?.stop();
-    await gemini?.close();
+    await model?.close();
     await layercode?.close();
   });
 
   const agent = () => `${server.url}/agent`;
 
-  test(name("streams Gemini's deltas in order as response.tts frames, the first while the model is still sending"), async () => {
+  test(name("streams the model's deltas in order as response.tts frames, the first while the model is still sending"), async () => {
     const deltas = ["The ", "quick ", "brown ", "fox."];
     let lastSent!: () => void;
     const allSent = new Promise<void>((resolve) => (lastSent = resolve));
     let firstFrameBeforeEnd = false;
-    gemini.respond = () => ({ deltas, delayMs: 150 });
+    model.respond = () => ({ deltas, delayMs: 150 });
     const body = message(uid("conv"), "Say something");
     const response = await fetch(await webhook(agent(), body));
     assert.equal(response.status, 200);
@@ -59,7 +68,7 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
     let sentAll = false;
     allSent.then(() => (sentAll = true));
     const watcher = (async () => {
-      const request = await waitFor(() => gemini.requests.at(-1));
+      const request = await waitFor(() => model.requests.at(-1));
       await request.closed;
       lastSent();
     })();
@@ -73,80 +82,85 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
       ...deltas.map((content) => ({ type: "response.tts", content, turn_id: body.turn_id })),
       { type: "response.end", turn_id: body.turn_id },
     ]);
-    const request = gemini.requests.at(-1)!;
-    assert.equal(request.apiKey, GEMINI_KEY);
-    assert.match(request.url, /\/v1beta\/models\/gemini-2\.5-flash-lite:streamGenerateContent\?alt=sse/);
-    assert.match(request.body.systemInstruction!.parts[0].text, /voice/);
+    const request = model.requests.at(-1)!;
+    assert.equal(request.apiKey, openai ? OPENAI_KEY : GEMINI_KEY);
+    if (gemini) {
+      assert.match(gemini.requests.at(-1)!.url, /\/v1beta\/models\/gemini-2\.5-flash-lite:streamGenerateContent\?alt=sse/);
+    }
+    if (chat) {
+      assert.equal(chat.paths.at(-1), "/v1/chat/completions");
+      assert.equal(chat.bodies.at(-1)!.model, "gpt-4.1-mini");
+    }
+    assert.match(request.system, /voice/);
   });
 
   test(name(`keeps the conversation's history in its ${target.store} store and sends it on the next turn`), async () => {
     const health = await (await fetch(`${server.url}/health`)).json();
     assert.equal(health.store, target.store, "the platform entry picks its natural store by itself");
-    gemini.respond = (request) => ({ deltas: words(`Reply ${request.body.contents.length}`) });
+    assert.equal(health.model, openai ? "openai/gpt-4.1-mini" : "gemini/gemini-2.5-flash-lite", "/health names the model");
+    model.respond = (request) => ({ deltas: words(`Reply ${request.turns.length}`) });
     const conversation = uid("conv");
     await frames(await fetch(await webhook(agent(), message(conversation, "My name is Ada."))));
     await frames(await fetch(await webhook(agent(), message(conversation, "What is my name?"))));
-    const contents = gemini.requests.at(-1)!.body.contents;
-    assert.deepEqual(contents.map((c) => [c.role, c.parts.map((p) => p.text).join("")]), [
+    assert.deepEqual(model.requests.at(-1)!.turns, [
       ["user", "My name is Ada."],
-      ["model", "Reply 1"],
+      ["assistant", "Reply 1"],
       ["user", "What is my name?"],
     ]);
   });
 
   if (target.durable) {
     test(name(`continues a conversation after the server restarts, from its ${target.store} store`), async () => {
-      gemini.respond = (request) => ({ deltas: words(`Reply ${request.body.contents.length}`) });
+      model.respond = (request) => ({ deltas: words(`Reply ${request.turns.length}`) });
       const conversation = uid("conv");
       await frames(await fetch(await webhook(agent(), message(conversation, "Remember the word apple."))));
       await new Promise((resolve) => setTimeout(resolve, 200)); // the reply is stored right after response.end
       await server.stop();
       server = await startServer(target, serverEnv);
       await frames(await fetch(await webhook(agent(), message(conversation, "Which word?"))));
-      const contents = gemini.requests.at(-1)!.body.contents;
-      assert.deepEqual(contents.map((c) => [c.role, c.parts.map((p) => p.text).join("")]), [
+      assert.deepEqual(model.requests.at(-1)!.turns, [
         ["user", "Remember the word apple."],
-        ["model", "Reply 1"],
+        ["assistant", "Reply 1"],
         ["user", "Which word?"],
       ]);
     });
   }
 
   test(name("an upstream error still ends the turn with an apology and response.end"), async () => {
-    gemini.respond = () => ({ errorStatus: 503 });
+    model.respond = () => ({ errorStatus: 503 });
     const all = await frames(await fetch(await webhook(agent(), message(uid("conv"), "Hello?"))));
     assert.equal(all.at(-1)?.type, "response.end");
     assert.match(spoken(all), /Sorry/);
   });
 
   test(name("a stream cut mid-way still ends with response.end"), async () => {
-    gemini.respond = () => ({ deltas: ["One ", "two ", "three"], cutAfter: 1 });
+    model.respond = () => ({ deltas: ["One ", "two ", "three"], cutAfter: 1 });
     const all = await frames(await fetch(await webhook(agent(), message(uid("conv"), "Count"))));
     assert.equal(all[0].type === "response.tts" && all[0].content, "One ");
     assert.equal(all.at(-1)?.type, "response.end");
   });
 
   test(name("a client disconnect closes the upstream model request"), async () => {
-    gemini.respond = () => ({ deltas: words("a b c d e f g h i j k l m n o p"), delayMs: 200 });
+    model.respond = () => ({ deltas: words("a b c d e f g h i j k l m n o p"), delayMs: 200 });
     const controller = new AbortController();
     const response = await fetch(await webhook(agent(), message(uid("conv"), "Talk"), { signal: controller.signal }));
     const reader = response.body!.getReader();
     await reader.read();
-    const request = gemini.requests.at(-1)!;
+    const request = model.requests.at(-1)!;
     controller.abort();
     await reader.cancel().catch(() => {});
     assert.equal(await withTimeout(request.closed, 5000), true, "the upstream request closed before its end");
   });
 
   test(name("a bad signature gets 401 and never reaches the model"), async () => {
-    const before = gemini.requests.length;
+    const before = model.requests.length;
     const response = await fetch(await webhook(agent(), message(uid("conv"), "Hi"), { secret: "wrong" }));
     assert.equal(response.status, 401);
     assert.equal(typeof (await response.json()).error, "string");
     const unsigned = await fetch(agent(), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     assert.equal(unsigned.status, 401);
     await unsigned.body?.cancel();
-    assert.equal(gemini.requests.length, before);
+    assert.equal(model.requests.length, before);
   });
 
   test(name("answers session.start, data, session.end, session.update and unknown events"), async () => {
@@ -184,7 +198,7 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
     const text = await health.text();
     assert.equal(health.status, 200);
     assert.equal(JSON.parse(text).mode, "production");
-    for (const secret of [SECRET, GEMINI_KEY, LAYERCODE_KEY]) {
+    for (const secret of [SECRET, GEMINI_KEY, OPENAI_KEY, LAYERCODE_KEY]) {
       assert.ok(!text.includes(secret));
       assert.ok(!server.output().includes(secret), `the server's logs never contain ${secret}`);
     }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createApp } from "../../lib/app.ts";
 import type { Logger } from "../../lib/log.ts";
-import { readFrames, type ResponseFrame } from "../../lib/sse.ts";
+import { readFrames, type ResponseFrame } from "../../client/mod.ts";
 import type { TurnMetrics } from "../../lib/turn.ts";
 import type { ModelProvider, Tool } from "../../llm/types.ts";
 import { FAKE_USAGE, type ModelFake, type ModelScript, UPSTREAM_ERROR_TEXT, words } from "./model-fake.ts";
