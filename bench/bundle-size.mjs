@@ -21,7 +21,7 @@ export const EDGE_BUNDLES = {
  * @param {{ conditions: string[], platform?: "neutral" | "browser" }} options
  * @returns {Promise<{ entry: string, rawBytes: number, minifiedBytes: number, gzipBytes: number, inputs: number }>}
  */
-export async function bundleSize(entry, { conditions, platform = "neutral" }) {
+export async function bundleSize(entry, { conditions, platform = "neutral", plugins = [] }) {
   const once = async (minify) => {
     const result = await build({
       absWorkingDir: ROOT,
@@ -37,6 +37,7 @@ export async function bundleSize(entry, { conditions, platform = "neutral" }) {
       legalComments: "none",
       metafile: true,
       logLevel: "silent",
+      plugins,
     });
     return { code: result.outputFiles[0].contents, inputs: Object.keys(result.metafile.inputs).length };
   };
@@ -71,6 +72,57 @@ export async function bundleSizes() {
   return out;
 }
 
+/** The model providers of the default bundles (llm/from-env.ts imports them all), by file. */
+const PROVIDER_FILES = { gemini: "gemini.ts", openai: "openai.ts", "workers-ai": "workers-ai.ts" };
+
+/** An esbuild plugin that replaces the named providers' modules by stubs, to measure a bundle without them. */
+function withoutProviders(names) {
+  const files = names.map((name) => PROVIDER_FILES[name]);
+  return {
+    name: "without-providers",
+    setup(build) {
+      build.onResolve({ filter: /\.ts$/ }, (args) => {
+        const file = args.path.split("/").pop();
+        return args.importer.includes("/llm/") && files.includes(file) ? { path: file, namespace: "stub" } : undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+        loader: "js",
+        contents: ["createGeminiModel", "createOpenAiModel", "createWorkersAiModel"]
+          .map((f) => `export function ${f}() { throw new Error("left out"); }`)
+          .concat(["DEFAULT_OPENAI_BASE_URL", "DEFAULT_OPENAI_MODEL", "DEFAULT_WORKERS_AI_MODEL"].map((c) => `export const ${c} = "";`))
+          .join("\n"),
+      }));
+    },
+  };
+}
+
+/**
+ * The Workers bundle with and without each model provider (the ones left out replaced by stubs), and the AI SDK
+ * adapter's own bundle (`ai` included), which no default bundle holds.
+ * @returns {Promise<Record<string, { entry: string, gzipBytes: number, minifiedBytes: number } | { entry: string, error: string }>>}
+ */
+export async function providerBundleSizes() {
+  const { entry, conditions } = EDGE_BUNDLES.workers;
+  const variants = {
+    "workers, every provider (the default)": [],
+    "workers, Gemini only": ["openai", "workers-ai"],
+    "workers, without Gemini": ["gemini"],
+    "workers, without OpenAI-compatible": ["openai"],
+    "workers, without Workers AI": ["workers-ai"],
+    "workers, no provider": ["gemini", "openai", "workers-ai"],
+  };
+  const out = {};
+  for (const [name, left] of Object.entries(variants)) {
+    out[name] = await bundleSize(entry, { conditions, plugins: [withoutProviders(left)] });
+  }
+  try {
+    out["llm/ai-sdk.ts with ai (a subpath, never in a default bundle)"] = await bundleSize("llm/ai-sdk.ts", { conditions });
+  } catch (error) {
+    out["llm/ai-sdk.ts"] = { entry: "llm/ai-sdk.ts", error: String(error?.message ?? error).split("\n")[0] };
+  }
+  return out;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  console.log(JSON.stringify(await bundleSizes(), null, 2));
+  console.log(JSON.stringify({ ...await bundleSizes(), providers: await providerBundleSizes() }, null, 2));
 }

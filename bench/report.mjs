@@ -226,6 +226,12 @@ export function renderMarkdown(results) {
         b.missing || b.error ? [name, b.entry, b.missing ?? `error: ${b.error}`, "", ""] : [name, b.entry, kb(b.rawBytes), kb(b.minifiedBytes), kb(b.gzipBytes)]
       )), "");
     }
+    if (results.providerBundles) {
+      out.push("The Workers bundle with and without each model provider (those left out replaced by stubs), and the AI SDK adapter with `ai`, which no default bundle holds.", "");
+      out.push(table(["bundle", "minified", "minified + gzip"], Object.entries(results.providerBundles).map(([name, b]) =>
+        b.error ? [name, `error: ${b.error}`, ""] : [name, kb(b.minifiedBytes), kb(b.gzipBytes)]
+      )), "");
+    }
   }
 
   if (results.memory) {

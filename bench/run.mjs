@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleSizes } from "./bundle-size.mjs";
+import { bundleSizes, providerBundleSizes } from "./bundle-size.mjs";
 import { pageWeight } from "./page-weight.mjs";
 import { FIXED_TURN_ID, frames } from "./fixture.mjs";
 import { load, sign, signedRequest, timeToFirstFrame } from "./load.mjs";
@@ -615,6 +615,10 @@ async function main() {
     results.page = { ...(await pageWeight()), date: new Date().toISOString() };
     for (const [name, b] of Object.entries(results.bundles)) {
       console.log(`  ${name}: ${b.missing ?? b.error ?? `${(b.minifiedBytes / 1024).toFixed(1)} KB min, ${(b.gzipBytes / 1024).toFixed(1)} KB gzip`}`);
+    }
+    results.providerBundles = await providerBundleSizes();
+    for (const [name, b] of Object.entries(results.providerBundles)) {
+      console.log(`  ${name}: ${b.error ?? `${(b.minifiedBytes / 1024).toFixed(1)} KB min, ${(b.gzipBytes / 1024).toFixed(1)} KB gzip`}`);
     }
   }
   if (section("memory")) {

@@ -34,6 +34,15 @@ if (currentRuntime() === "deno") {
       assert.equal(found, null, `node: imports in the ${name} bundle: ${found?.join(", ")}`);
     });
 
+    test(`the ${name} bundle holds the providers MODEL_PROVIDER chooses, and never the AI SDK`, async () => {
+      const { text } = await code(name);
+      for (const provider of ["gemini", "openai", "workers-ai"]) {
+        assert.ok(text.includes(`name:"${provider}"`), `the ${provider} provider is in the ${name} bundle`);
+      }
+      assert.ok(!text.includes("vercel.ai.error"), `the AI SDK (ai, @ai-sdk/*) is in the ${name} bundle`);
+      assert.ok(!text.includes('name:"ai-sdk"'), `llm/ai-sdk.ts is in the ${name} bundle`);
+    });
+
     test(`the ${name} bundle references no Deno or Bun API`, async () => {
       const { text } = await code(name);
       const found = text.match(/.{0,40}\b(?:Deno|Bun)\.\w+.{0,40}/g);

@@ -66,10 +66,7 @@ function chunk(text: string, last: boolean): string {
   }\r\n\r\n`;
 }
 
-/** Words of a reply as deltas: "a b c" → ["a ", "b ", "c"]. */
-export function words(text: string): string[] {
-  return text.split(/(?<= )/);
-}
+export { words } from "./model-fake.ts";
 
 /** Starts the fake model on a free loopback port. */
 export async function startGeminiServer(): Promise<GeminiServer> {
