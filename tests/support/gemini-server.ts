@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { echo, type ModelFake, type ModelRequest, type ModelScript, UPSTREAM_ERROR_TEXT } from "./model-fake.ts";
+import { echo, type ModelFake, type ModelRequest, type ModelScript, UPSTREAM_ERROR_TEXT, words } from "./model-fake.ts";
 
 /** How the fake model answers one request. */
 export interface GeminiScript {
@@ -66,7 +66,7 @@ function chunk(text: string, last: boolean): string {
   }\r\n\r\n`;
 }
 
-export { words } from "./model-fake.ts";
+export { words };
 
 /** Starts the fake model on a free loopback port. */
 export async function startGeminiServer(): Promise<GeminiServer> {
