@@ -43,6 +43,15 @@ const lookupOrder: Tool<{ orderId: string }> & { calls: unknown[] } = {
   },
 };
 
+/** `promise`, or a rejection after `ms`: no wait of the suite is unbounded. */
+function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Registers the provider cases for one target. */
 export function modelSuite(target: ModelSuiteTarget): void {
   const name = (what: string) => `[${target.name}] ${what}`;
@@ -112,7 +121,7 @@ export function modelSuite(target: ModelSuiteTarget): void {
         if (Date.now() > deadline) throw new Error("the model was never asked");
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      await fake.requests[before].closed;
+      await within(fake.requests[before].closed);
       upstreamDone = true;
     })();
     const received: ResponseFrame[] = [];
@@ -192,7 +201,7 @@ export function modelSuite(target: ModelSuiteTarget): void {
     const request = fake.requests.at(-1)!;
     controller.abort();
     await reader.cancel().catch(() => {});
-    assert.equal(await request.closed, true, "the upstream request closed before its end");
+    assert.equal(await within(request.closed), true, "the upstream request closed before its end");
     await guard.settled();
     assert.equal(metrics.at(-1)?.interrupted, true);
   });
@@ -219,7 +228,7 @@ export function modelSuite(target: ModelSuiteTarget): void {
       for (const secret of [UPSTREAM_ERROR_TEXT, ...(target.secrets ?? [])]) {
         assert.ok(!everything.includes(secret), `"${secret}" appeared in a log or a reply`);
       }
-      if (script.hang) assert.equal(await fake.requests.at(-1)!.closed, true, "the hung request was released");
+      if (script.hang) assert.equal(await within(fake.requests.at(-1)!.closed), true, "the hung request was released");
     });
   }
 }
