@@ -47,7 +47,14 @@ export function createAiSdkModel(languageModel: LanguageModelObject, options: Ai
         model: languageModel,
         system,
         messages: messages.map((m): ModelMessage => ({ role: m.role, content: m.text })),
-        ...(tools?.length ? { tools: toolSet, stopWhen: stepCountIs(maxToolRounds + 1) } : {}),
+        ...(tools?.length
+          ? {
+            tools: toolSet,
+            stopWhen: stepCountIs(maxToolRounds + 1),
+            // The last step gets no tools, so that the turn ends with words, as with every provider.
+            prepareStep: ({ stepNumber }: { stepNumber: number }) => stepNumber >= maxToolRounds ? { activeTools: [] } : undefined,
+          }
+          : {}),
         abortSignal: signal,
         maxRetries: 0,
         onError: () => {},

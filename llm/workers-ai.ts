@@ -37,7 +37,9 @@ export function createWorkersAiModel(options: WorkersAiModelOptions): ModelProvi
         async open({ messages, tools, signal }) {
           let output: unknown;
           try {
-            output = await options.ai.run(model, { messages, stream: true, ...(tools ? { tools } : {}) });
+            // Workers AI's message schema wants a string `content`, also beside `tool_calls`.
+            const inputs = { messages: messages.map((m) => ({ ...m, content: m.content ?? "" })), stream: true };
+            output = await options.ai.run(model, tools ? { ...inputs, tools } : inputs);
           } catch {
             // The binding's errors carry the upstream's text: only their occurrence is reported.
             throw signal.aborted ? signal.reason : new UpstreamError("Workers AI refused the request");

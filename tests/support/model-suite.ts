@@ -175,6 +175,19 @@ export function modelSuite(target: ModelSuiteTarget): void {
     assert.deepEqual(fake.requests.at(-1)!.toolResults, [{ name: "lookup_order", response: { result } }]);
   });
 
+  test(name("a model that keeps calling tools gets none after 4 rounds, and the turn ends with its words"), async () => {
+    fake.respond = (request) =>
+      request.toolNames.length ? { functionCalls: [{ name: "lookup_order", args: { orderId: "B-2" } }] } : { deltas: ["Done."] };
+    const { turn } = setup();
+    const before = fake.requests.length;
+    const { all, turnId } = await turn("Loop forever");
+    const sent = fake.requests.slice(before);
+    assert.deepEqual(sent.map((r) => r.toolNames.length > 0), [true, true, true, true, false]);
+    assert.equal(sent.at(-1)!.toolResults.length, 4, "the last request carries the four results");
+    assert.equal(spoken(all), "One moment. ".repeat(4) + "Done.");
+    assertEnds(all, turnId);
+  });
+
   test(name("reports the tokens used, the provider and the model in the turn's metrics and log line"), async () => {
     fake.respond = () => ({ deltas: words("Short answer.") });
     const { turn, metrics, lines } = setup();
