@@ -234,7 +234,7 @@ export function readServeConfig(env: Env): ServeConfig {
 export function listeningMessage(runtime: string, url: string, development: boolean): string {
   const mode = development
     ? "development mode: webhook secret " + JSON.stringify(DEVELOPMENT_WEBHOOK_SECRET) +
-      ', offline agent unless GOOGLE_GENERATIVE_AI_API_KEY is set. Try: npm run simulate -- "Hello"'
+      ', offline agent unless a model key is set (README: Models). Try: npm run simulate -- "Hello"'
     : "production mode";
   return `Layercode agent on ${runtime} listening on ${url} (${mode})`;
 }
