@@ -31,14 +31,16 @@ export interface ModelSuiteTarget {
 const URL = "http://agent.test/agent";
 const APOLOGY = "Sorry, could you say that again?";
 
-const lookupOrder: Tool<{ orderId: string }> & { calls: unknown[] } = {
+const lookupOrder: Tool<{ orderId: string }> & { calls: unknown[]; signals: AbortSignal[] } = {
   name: "lookup_order",
   description: "Status of an order by its id",
   parameters: { type: "object", properties: { orderId: { type: "string" } }, required: ["orderId"] },
   filler: "One moment.",
   calls: [],
-  execute(args) {
+  signals: [],
+  execute(args, _context, { signal }) {
     lookupOrder.calls.push(args);
+    lookupOrder.signals.push(signal);
     return { orderId: args.orderId, status: "shipped" };
   },
 };
@@ -155,6 +157,7 @@ export function modelSuite(target: ModelSuiteTarget): void {
 
   test(name("runs a tool the model calls, speaks its filler, feeds the result back and continues"), async () => {
     lookupOrder.calls.length = 0;
+    lookupOrder.signals.length = 0;
     fake.respond = (request) =>
       request.toolResults.length === 0
         ? { functionCalls: [{ name: "lookup_order", args: { orderId: "A-17" } }] }
@@ -163,6 +166,7 @@ export function modelSuite(target: ModelSuiteTarget): void {
     const before = fake.requests.length;
     const { all, turnId } = await turn("Where is my order A-17?");
     assert.deepEqual(lookupOrder.calls, [{ orderId: "A-17" }], "the arguments, assembled, reached the tool");
+    assert.ok(lookupOrder.signals[0] instanceof AbortSignal && !lookupOrder.signals[0].aborted, "the tool got the turn's signal");
     const result = { orderId: "A-17", status: "shipped" };
     assert.deepEqual(all, [
       { type: "response.data", content: { isThinking: true, tool: "lookup_order" }, turn_id: turnId },
