@@ -32,7 +32,7 @@ export function createOfflineModel(options: OfflineModelOptions = {}): ModelProv
       const last = messages.findLast((m) => m.role === "user")?.text ?? "";
       const turns = messages.filter((m) => m.role === "user").length;
       const reply = `You said: ${last.trim()}. This is turn ${turns} with the offline development agent; ` +
-        `set GOOGLE_GENERATIVE_AI_API_KEY or OPENAI_API_KEY to talk to a real model.`;
+        `set GOOGLE_GENERATIVE_AI_API_KEY to talk to Gemini.`;
       for (const word of reply.split(/(?<= )/)) {
         if (delayMs > 0) await pause(delayMs, signal);
         if (signal.aborted) return;
