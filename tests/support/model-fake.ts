@@ -15,6 +15,8 @@ export interface ModelScript {
   hang?: boolean;
   /** Drop the connection after this many deltas. */
   cutAfter?: number;
+  /** Send an event that is not JSON after the deltas. */
+  malformed?: boolean;
   /** Ask for these function calls after the deltas. */
   functionCalls?: { name: string; args: Record<string, unknown> }[];
 }

@@ -108,6 +108,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       if (res.destroyed) return;
       send({ delta: { content: deltas[i] } });
     }
+    if (script.malformed) res.write("data: {not json\n\n");
     for (const [index, call] of (script.functionCalls ?? []).entries()) {
       const id = `call_fake_${index}`;
       send({ delta: { tool_calls: [{ index, id, type: "function", function: { name: call.name, arguments: "" } }] } });

@@ -67,6 +67,7 @@ export function workersAiDouble(): WorkersAiDouble {
               if (cancelled) return;
               controller.enqueue(event({ response: deltas[i], p: "abcdefghijklmnop".slice(0, i % 16) }));
             }
+            if (script.malformed) controller.enqueue(encoder.encode("data: {not json\n\n"));
             for (const [index, call] of (script.functionCalls ?? []).entries()) {
               const id = `chatcmpl-tool-${index}`;
               controller.enqueue(event({ response: "", tool_calls: [{ id, type: "function", index, function: { name: call.name } }] }));
