@@ -40,7 +40,10 @@ export function createAiSdkModel(languageModel: LanguageModelObject, options: Ai
           description: ours.description,
           inputSchema: jsonSchema(ours.parameters ?? { type: "object", properties: {} }),
           execute: (args: unknown) =>
-            executeTool(ours, { name: ours.name, args: args as Record<string, unknown> | undefined }, { context, signal }),
+            executeTool(ours, { name: ours.name, args: args as Record<string, unknown> | undefined }, {
+              context,
+              signal,
+            }),
         });
       }
       const result = streamText({
@@ -52,7 +55,8 @@ export function createAiSdkModel(languageModel: LanguageModelObject, options: Ai
             tools: toolSet,
             stopWhen: stepCountIs(maxToolRounds + 1),
             // The last step gets no tools, so that the turn ends with words, as with every provider.
-            prepareStep: ({ stepNumber }: { stepNumber: number }) => stepNumber >= maxToolRounds ? { activeTools: [] } : undefined,
+            prepareStep: ({ stepNumber }: { stepNumber: number }) =>
+              stepNumber >= maxToolRounds ? { activeTools: [] } : undefined,
           }
           : {}),
         abortSignal: signal,

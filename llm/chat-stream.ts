@@ -60,7 +60,8 @@ interface Round {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Adds one streamed piece of a tool call (OpenAI's `{ index, id, function: { name, arguments } }`) to its call. */
 function addToolPiece(calls: Map<number, PendingCall>, piece: unknown, position: number): void {

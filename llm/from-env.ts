@@ -70,7 +70,9 @@ function baseUrl(env: Record<string, unknown>): string | undefined {
   try {
     return new URL(raw).toString().replace(/\/+$/, "");
   } catch {
-    throw new ConfigError(`OPENAI_BASE_URL must be an absolute URL such as ${DEFAULT_OPENAI_BASE_URL} (got "${raw.slice(0, 60)}")`);
+    throw new ConfigError(
+      `OPENAI_BASE_URL must be an absolute URL such as ${DEFAULT_OPENAI_BASE_URL} (got "${raw.slice(0, 60)}")`,
+    );
   }
 }
 
@@ -95,7 +97,11 @@ export function modelFromEnv(env: Record<string, unknown>, config: AgentConfig):
   if (choice === "workers-ai") {
     const model = text(env, "WORKERS_AI_MODEL") ?? DEFAULT_WORKERS_AI_MODEL;
     if (!isAiBinding(env.AI)) {
-      return missing("workers-ai", model, 'the Workers AI binding is missing: add [ai] binding = "AI" to wrangler.toml');
+      return missing(
+        "workers-ai",
+        model,
+        'the Workers AI binding is missing: add [ai] binding = "AI" to wrangler.toml',
+      );
     }
     return createWorkersAiModel({ ai: env.AI, model });
   }

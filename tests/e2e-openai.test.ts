@@ -5,7 +5,9 @@ import { describe } from "node:test";
 import { e2eSuite } from "./support/e2e-suite.ts";
 import { currentRuntime, RUNNER_OF, TARGETS } from "./support/server-process.ts";
 
-for (const [name, target] of Object.entries(TARGETS) as [keyof typeof TARGETS, (typeof TARGETS)[keyof typeof TARGETS]][]) {
+for (
+  const [name, target] of Object.entries(TARGETS) as [keyof typeof TARGETS, (typeof TARGETS)[keyof typeof TARGETS]][]
+) {
   if (RUNNER_OF[name] !== currentRuntime()) continue;
   describe(`${name} with the OpenAI-compatible provider`, () => e2eSuite(target, { MODEL_PROVIDER: "openai" }));
 }

@@ -22,7 +22,10 @@ test("MODEL_PROVIDER names the provider, whatever else is set", () => {
   const all = { ...GEMINI, ...OPENAI, AI: ai };
   assert.equal(model({ ...all, MODEL_PROVIDER: "gemini" }), "gemini/gemini-2.5-flash-lite");
   assert.equal(model({ ...all, MODEL_PROVIDER: "openai" }), "openai/gpt-4.1-mini");
-  assert.equal(model({ ...all, MODEL_PROVIDER: " Workers-AI " }), "workers-ai/@cf/meta/llama-3.3-70b-instruct-fp8-fast");
+  assert.equal(
+    model({ ...all, MODEL_PROVIDER: " Workers-AI " }),
+    "workers-ai/@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+  );
 });
 
 test("without MODEL_PROVIDER, the provider whose key or binding is present is chosen", () => {
@@ -35,20 +38,32 @@ test("without MODEL_PROVIDER, the provider whose key or binding is present is ch
 });
 
 test("two providers present without MODEL_PROVIDER are refused, the message naming both variables", () => {
-  assert.throws(() => chooseModelProvider({ ...GEMINI, ...OPENAI }), (error: Error) =>
-    error instanceof ConfigError && /GOOGLE_GENERATIVE_AI_API_KEY/.test(error.message) &&
-    /OPENAI_API_KEY/.test(error.message) && /MODEL_PROVIDER/.test(error.message));
+  assert.throws(
+    () => chooseModelProvider({ ...GEMINI, ...OPENAI }),
+    (error: Error) =>
+      error instanceof ConfigError && /GOOGLE_GENERATIVE_AI_API_KEY/.test(error.message) &&
+      /OPENAI_API_KEY/.test(error.message) && /MODEL_PROVIDER/.test(error.message),
+  );
   assert.throws(() => chooseModelProvider({ ...OPENAI, AI: ai }), /OPENAI_API_KEY.*binding AI/);
 });
 
 test("an unknown MODEL_PROVIDER or a malformed OPENAI_BASE_URL is a ConfigError naming the variable", () => {
-  assert.throws(() => chooseModelProvider({ MODEL_PROVIDER: "anthropic" }), /MODEL_PROVIDER must be gemini, openai, workers-ai/);
-  assert.throws(() => model({ MODEL_PROVIDER: "openai", OPENAI_BASE_URL: "not a url" }), /OPENAI_BASE_URL must be an absolute URL/);
+  assert.throws(
+    () => chooseModelProvider({ MODEL_PROVIDER: "anthropic" }),
+    /MODEL_PROVIDER must be gemini, openai, workers-ai/,
+  );
+  assert.throws(
+    () => model({ MODEL_PROVIDER: "openai", OPENAI_BASE_URL: "not a url" }),
+    /OPENAI_BASE_URL must be an absolute URL/,
+  );
 });
 
 test("OPENAI_MODEL, WORKERS_AI_MODEL and GEMINI_MODEL choose the model", () => {
   assert.equal(model({ ...OPENAI, OPENAI_MODEL: "llama-3.1-8b-instant" }), "openai/llama-3.1-8b-instant");
-  assert.equal(model({ AI: ai, WORKERS_AI_MODEL: "@cf/google/gemma-3-12b-it" }), "workers-ai/@cf/google/gemma-3-12b-it");
+  assert.equal(
+    model({ AI: ai, WORKERS_AI_MODEL: "@cf/google/gemma-3-12b-it" }),
+    "workers-ai/@cf/google/gemma-3-12b-it",
+  );
   assert.equal(model({ ...GEMINI, GEMINI_MODEL: "gemini-2.5-flash" }), "gemini/gemini-2.5-flash");
 });
 
@@ -59,13 +74,16 @@ test("development mode keeps the offline agent when no provider is present, and 
 });
 
 test("a chosen provider without its key or binding apologizes each turn, and the log names what to set", async () => {
-  for (const [env, variable] of [
-    [{ MODEL_PROVIDER: "openai" }, "OPENAI_API_KEY"],
-    [{ MODEL_PROVIDER: "workers-ai" }, "[ai] binding"],
-    [{ MODEL_PROVIDER: "gemini" }, "GOOGLE_GENERATIVE_AI_API_KEY"],
-  ] as const) {
+  for (
+    const [env, variable] of [
+      [{ MODEL_PROVIDER: "openai" }, "OPENAI_API_KEY"],
+      [{ MODEL_PROVIDER: "workers-ai" }, "[ai] binding"],
+      [{ MODEL_PROVIDER: "gemini" }, "GOOGLE_GENERATIVE_AI_API_KEY"],
+    ] as const
+  ) {
     const lines: string[] = [];
-    const log = (message: string, fields?: Record<string, unknown>) => void lines.push(`${message} ${JSON.stringify(fields)}`);
+    const log = (message: string, fields?: Record<string, unknown>) =>
+      void lines.push(`${message} ${JSON.stringify(fields)}`);
     const app = createApp({
       env: { LAYERCODE_WEBHOOK_SECRET: SECRET, ...env },
       logger: { debug: log, info: log, warn: log, error: log },
@@ -94,7 +112,9 @@ test("two providers present: every request gets a 500, and the log names both va
 });
 
 test("/health names the provider and the model chosen by the environment", async () => {
-  const app = createApp({ env: { LAYERCODE_WEBHOOK_SECRET: SECRET, AI: ai, WORKERS_AI_MODEL: "@cf/meta/llama-3.1-8b-instruct-fast" } });
+  const app = createApp({
+    env: { LAYERCODE_WEBHOOK_SECRET: SECRET, AI: ai, WORKERS_AI_MODEL: "@cf/meta/llama-3.1-8b-instruct-fast" },
+  });
   const health = await (await app.fetch(new Request("http://agent.test/health"))).json();
   assert.equal(health.model, "workers-ai/@cf/meta/llama-3.1-8b-instruct-fast");
 });

@@ -29,7 +29,12 @@ const input = (signal = new AbortController().signal) => ({
 });
 
 test("createOpenAiModel() posts a streaming Chat Completions request with usage, the key and the model", async () => {
-  const model = createOpenAiModel({ apiKey: KEY, baseUrl: `${server.baseUrl}/`, model: "llama-3.1-8b-instant", headers: { "x-title": "agent" } });
+  const model = createOpenAiModel({
+    apiKey: KEY,
+    baseUrl: `${server.baseUrl}/`,
+    model: "llama-3.1-8b-instant",
+    headers: { "x-title": "agent" },
+  });
   const chunks = [];
   for await (const chunk of model.stream(input())) chunks.push(chunk);
   assert.deepEqual(chunks, ["You ", "said ", "Hi", { usage: { inputTokens: 5, outputTokens: 3 } }]);

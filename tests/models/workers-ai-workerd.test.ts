@@ -70,7 +70,13 @@ if (currentRuntime() === "bun") {
   const turn = async (conversation: string, text: string) => {
     const body = messageBody(conversation, text);
     const request = await webhook(`${url}/agent`, body);
-    return await frames(await mf.dispatchFetch(request.url, { method: "POST", headers: request.headers, body: await request.text() }) as unknown as Response);
+    return await frames(
+      await mf.dispatchFetch(request.url, {
+        method: "POST",
+        headers: request.headers,
+        body: await request.text(),
+      }) as unknown as Response,
+    );
   };
 
   test("[workerd] with only an AI binding, the Workers bundle answers through Workers AI, history on the second turn", async () => {
@@ -86,8 +92,13 @@ if (currentRuntime() === "bun") {
 
   test("[workerd] Workers AI calls the template's get_current_time tool and continues with its result", async () => {
     const all = await turn(uid("conv"), "What time is it?");
-    const data = all.filter((f) => f.type === "response.data").map((f) => (f as { content: Record<string, unknown> }).content);
-    assert.deepEqual(data.map((d) => [d.tool, d.isThinking]), [["get_current_time", true], ["get_current_time", false]]);
+    const data = all.filter((f) => f.type === "response.data").map((f) =>
+      (f as { content: Record<string, unknown> }).content
+    );
+    assert.deepEqual(data.map((d) => [d.tool, d.isThinking]), [["get_current_time", true], [
+      "get_current_time",
+      false,
+    ]]);
     assert.ok("result" in data[1], "the tool ran and its result went to the browser");
     assert.match(spoken(all), /The tool answered a result\.$/);
     assert.equal(all.at(-1)?.type, "response.end");

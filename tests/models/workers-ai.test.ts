@@ -49,7 +49,9 @@ test("createWorkersAiModel() reads Workers AI's OpenAI-style chunks too (choices
   };
   const chunks = [];
   const messages = [{ role: "user" as const, text: "Hi", turnId: "t1", at: 0 }];
-  for await (const chunk of createWorkersAiModel({ ai }).stream({ system: "", messages, signal: new AbortController().signal })) {
+  for await (
+    const chunk of createWorkersAiModel({ ai }).stream({ system: "", messages, signal: new AbortController().signal })
+  ) {
     chunks.push(chunk);
   }
   assert.deepEqual(chunks, ["Hello ", "there.", { usage: { inputTokens: 7, outputTokens: 2 } }]);

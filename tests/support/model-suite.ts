@@ -97,7 +97,14 @@ export function modelSuite(target: ModelSuiteTarget): void {
   async function capturingConsole<T>(work: () => Promise<T>): Promise<{ result: T; printed: string }> {
     const printed: string[] = [];
     const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info };
-    const capture = (...args: unknown[]) => void printed.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+    const capture = (...args: unknown[]) =>
+      void printed.push(
+        args.map((
+          a,
+        ) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(
+          " ",
+        ),
+      );
     Object.assign(console, { log: capture, warn: capture, error: capture, info: capture });
     try {
       return { result: await work(), printed: printed.join("\n") };
@@ -166,7 +173,10 @@ export function modelSuite(target: ModelSuiteTarget): void {
     const before = fake.requests.length;
     const { all, turnId } = await turn("Where is my order A-17?");
     assert.deepEqual(lookupOrder.calls, [{ orderId: "A-17" }], "the arguments, assembled, reached the tool");
-    assert.ok(lookupOrder.signals[0] instanceof AbortSignal && !lookupOrder.signals[0].aborted, "the tool got the turn's signal");
+    assert.ok(
+      lookupOrder.signals[0] instanceof AbortSignal && !lookupOrder.signals[0].aborted,
+      "the tool got the turn's signal",
+    );
     const result = { orderId: "A-17", status: "shipped" };
     assert.deepEqual(all, [
       { type: "response.data", content: { isThinking: true, tool: "lookup_order" }, turn_id: turnId },
@@ -179,18 +189,23 @@ export function modelSuite(target: ModelSuiteTarget): void {
     assert.deepEqual(fake.requests.at(-1)!.toolResults, [{ name: "lookup_order", response: { result } }]);
   });
 
-  test(name("a model that keeps calling tools gets none after 4 rounds, and the turn ends with its words"), async () => {
-    fake.respond = (request) =>
-      request.toolNames.length ? { functionCalls: [{ name: "lookup_order", args: { orderId: "B-2" } }] } : { deltas: ["Done."] };
-    const { turn } = setup();
-    const before = fake.requests.length;
-    const { all, turnId } = await turn("Loop forever");
-    const sent = fake.requests.slice(before);
-    assert.deepEqual(sent.map((r) => r.toolNames.length > 0), [true, true, true, true, false]);
-    assert.equal(sent.at(-1)!.toolResults.length, 4, "the last request carries the four results");
-    assert.equal(spoken(all), "One moment. ".repeat(4) + "Done.");
-    assertEnds(all, turnId);
-  });
+  test(
+    name("a model that keeps calling tools gets none after 4 rounds, and the turn ends with its words"),
+    async () => {
+      fake.respond = (request) =>
+        request.toolNames.length
+          ? { functionCalls: [{ name: "lookup_order", args: { orderId: "B-2" } }] }
+          : { deltas: ["Done."] };
+      const { turn } = setup();
+      const before = fake.requests.length;
+      const { all, turnId } = await turn("Loop forever");
+      const sent = fake.requests.slice(before);
+      assert.deepEqual(sent.map((r) => r.toolNames.length > 0), [true, true, true, true, false]);
+      assert.equal(sent.at(-1)!.toolResults.length, 4, "the last request carries the four results");
+      assert.equal(spoken(all), "One moment. ".repeat(4) + "Done.");
+      assertEnds(all, turnId);
+    },
+  );
 
   test(name("reports the tokens used, the provider and the model in the turn's metrics and log line"), async () => {
     fake.respond = () => ({ deltas: words("Short answer.") });
@@ -233,20 +248,30 @@ export function modelSuite(target: ModelSuiteTarget): void {
     ["a hung upstream (the turn's timeout)", { hang: true }, 400],
   ];
   for (const [what, script, timeoutMs] of failures) {
-    test(name(`${what} ends with the apology and response.end, no key or upstream text in logs or replies`), async () => {
-      fake.respond = () => script;
-      const { turn, lines } = setup(timeoutMs);
-      const { result: { all, turnId }, printed } = await capturingConsole(() => turn("Hello?"));
-      assertEnds(all, turnId);
-      const said = spoken(all);
-      assert.ok(said.endsWith(APOLOGY), `the apology ends the turn: ${JSON.stringify(said)}`);
-      if (script.cutAfter || script.malformed) assert.ok(said.startsWith("One "), "what came before the fault is spoken");
-      assert.ok(lines.some((l) => /model (failed|timed out)/.test(l)), "the failure is logged");
-      const everything = [JSON.stringify(all), ...lines, printed].join("\n");
-      for (const secret of [UPSTREAM_ERROR_TEXT, ...(target.secrets ?? [])]) {
-        assert.ok(!everything.includes(secret), `"${secret}" appeared in a log or a reply`);
-      }
-      if (script.hang) assert.equal(await within(fake.requests.at(-1)!.closed), true, "the hung request was released");
-    });
+    test(
+      name(`${what} ends with the apology and response.end, no key or upstream text in logs or replies`),
+      async () => {
+        fake.respond = () => script;
+        const { turn, lines } = setup(timeoutMs);
+        const { result: { all, turnId }, printed } = await capturingConsole(() => turn("Hello?"));
+        assertEnds(all, turnId);
+        const said = spoken(all);
+        assert.ok(said.endsWith(APOLOGY), `the apology ends the turn: ${JSON.stringify(said)}`);
+        if (script.cutAfter || script.malformed) {
+          assert.ok(said.startsWith("One "), "what came before the fault is spoken");
+        }
+        assert.ok(
+          lines.some((l) => /model (failed|timed out)/.test(l)),
+          "the failure is logged",
+        );
+        const everything = [JSON.stringify(all), ...lines, printed].join("\n");
+        for (const secret of [UPSTREAM_ERROR_TEXT, ...(target.secrets ?? [])]) {
+          assert.ok(!everything.includes(secret), `"${secret}" appeared in a log or a reply`);
+        }
+        if (script.hang) {
+          assert.equal(await within(fake.requests.at(-1)!.closed), true, "the hung request was released");
+        }
+      },
+    );
   }
 }

@@ -35,7 +35,10 @@ export function readChatMessages(
     for (const call of message.tool_calls ?? []) names.set(call.id, call.function.name);
     if (message.role === "system") request.system += text(message.content);
     else if (message.role === "tool") {
-      request.toolResults.push({ name: names.get(message.tool_call_id ?? "") ?? "", response: JSON.parse(text(message.content)) });
+      request.toolResults.push({
+        name: names.get(message.tool_call_id ?? "") ?? "",
+        response: JSON.parse(text(message.content)),
+      });
     } else if (text(message.content)) request.turns.push([message.role, text(message.content)]);
   }
   return request;
@@ -95,7 +98,11 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     const base = { id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1_700_000_000, model: body.model };
     const send = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-      res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, logprobs: null, finish_reason: null, ...choice }], ...extra })}\n\n`);
+      res.write(
+        `data: ${
+          JSON.stringify({ ...base, choices: [{ index: 0, logprobs: null, finish_reason: null, ...choice }], ...extra })
+        }\n\n`,
+      );
     send({ delta: { role: "assistant", content: "" } });
     const deltas = script.deltas ?? [];
     for (let i = 0; i < deltas.length; i++) {

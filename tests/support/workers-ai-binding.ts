@@ -52,7 +52,8 @@ export function workersAiDouble(): WorkersAiDouble {
         if (inputs.stream !== true) throw new Error("this double only streams");
         const encoder = new TextEncoder();
         let cancelled = false;
-        const event = (data: unknown) => encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+        const event = (data: unknown) =>
+          encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
         return new ReadableStream<Uint8Array>({
           async start(controller) {
             const deltas = script.deltas ?? [];
@@ -70,14 +71,27 @@ export function workersAiDouble(): WorkersAiDouble {
             if (script.malformed) controller.enqueue(encoder.encode("data: {not json\n\n"));
             for (const [index, call] of (script.functionCalls ?? []).entries()) {
               const id = `chatcmpl-tool-${index}`;
-              controller.enqueue(event({ response: "", tool_calls: [{ id, type: "function", index, function: { name: call.name } }] }));
+              controller.enqueue(
+                event({ response: "", tool_calls: [{ id, type: "function", index, function: { name: call.name } }] }),
+              );
               const json = JSON.stringify(call.args);
               for (let at = 0; at < json.length; at += 5) {
-                controller.enqueue(event({ response: "", tool_calls: [{ index, function: { arguments: json.slice(at, at + 5) } }] }));
+                controller.enqueue(
+                  event({ response: "", tool_calls: [{ index, function: { arguments: json.slice(at, at + 5) } }] }),
+                );
               }
-              controller.enqueue(event({ response: "", tool_calls: [{ id: null, type: null, index, function: { name: null, arguments: null } }] }));
+              controller.enqueue(
+                event({
+                  response: "",
+                  tool_calls: [{ id: null, type: null, index, function: { name: null, arguments: null } }],
+                }),
+              );
             }
-            const usage = { prompt_tokens: FAKE_USAGE.inputTokens, completion_tokens: FAKE_USAGE.outputTokens, total_tokens: 8 };
+            const usage = {
+              prompt_tokens: FAKE_USAGE.inputTokens,
+              completion_tokens: FAKE_USAGE.outputTokens,
+              total_tokens: 8,
+            };
             controller.enqueue(event({ response: "", usage }));
             controller.enqueue(event("[DONE]"));
             controller.close();
