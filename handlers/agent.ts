@@ -74,13 +74,19 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
       throw new HttpError(415, "content-type must be application/json");
     }
-    const body = await readBody(c.req.raw, config.maxBodyBytes);
+    const body = await readBody(c.req.raw, config.maxBodyBytes, {
+      timeoutMs: config.bodyTimeoutMs,
+      larger: { limitBytes: config.sessionEndMaxBodyBytes, marker: "session.end" },
+    });
     await verifySignature(c.req.header("layercode-signature"), body, {
       secrets: config.webhookSecrets,
       toleranceSeconds: config.signatureToleranceSeconds,
       now: rt.now,
     });
     const event = parseEvent(body);
+    if (body.byteLength > config.maxBodyBytes && event.type !== "session.end") {
+      throw new HttpError(413, `request body is larger than ${config.maxBodyBytes} bytes`);
+    }
     if (rt.replay && (await rt.replay.seen(c.req.header("layercode-signature")!, body))) {
       log.info("replayed webhook ignored", { conversationId: event.conversationId, type: event.type });
       return replayAnswer(event);

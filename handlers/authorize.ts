@@ -70,7 +70,7 @@ export function authorizeHandler(runtime: (c: Context) => Promise<AgentRuntime>)
     if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
       throw new HttpError(415, "content-type must be application/json");
     }
-    const raw = await readBody(c.req.raw, MAX_BODY_BYTES);
+    const raw = await readBody(c.req.raw, MAX_BODY_BYTES, { timeoutMs: config.bodyTimeoutMs });
     let body: unknown;
     try {
       body = JSON.parse(new TextDecoder().decode(raw));

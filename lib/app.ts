@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { modelFromEnv } from "../llm/from-env.ts";
 import type { ModelProvider, Tool, TurnContext } from "../llm/types.ts";
 import { createMemoryStore } from "../storage/memory.ts";
+import { withStoreTimeout } from "../storage/timeout.ts";
 import type { ConversationStore } from "../storage/types.ts";
 import { createAgentCache } from "./agent-cache.ts";
 import { type AgentConfig, checkConfig, type Env, isLoopbackHost, readConfig } from "./config.ts";
@@ -153,7 +154,7 @@ export interface AgentRuntime {
   log: Logger;
   now: () => number;
   waitUntil: (c: Context) => (work: Promise<unknown>) => void;
-  /** Remembers verified webhooks (`REPLAY_PROTECTION=true`). */
+  /** Remembers verified webhooks (on by default for atomic stores; `REPLAY_PROTECTION=false` turns it off). */
   replay?: ReplayGuard;
   /** Turn tracers of in-process requests, by request: only development tools (handlers/dev.ts) add any. */
   traces: WeakMap<Request, (event: TurnEvent) => void>;
@@ -163,6 +164,8 @@ const MAX_CACHED_AGENTS = 1000;
 const MAX_CACHED_AGENT_BYTES = 8 * 1024 * 1024;
 /** What a misconfigured backend answers: the detail is in its log, never in an answer to whoever asked. */
 const CONFIG_ERROR_ANSWER = "the server is misconfigured: its log names the setting to fix";
+/** Webhooks the in-memory replay guard remembers at most (about 100 bytes each). */
+const REPLAY_MEMORY_KEYS = 100_000;
 const WORKERS = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
 
 /** `process.env` where the runtime has one (Bun, Node, Vercel, Deno 2), else nothing. */
@@ -202,7 +205,10 @@ export function createApp(options: CreateAppOptions = {}): Hono {
     const config = checkConfig({ ...readConfig(strings(rawEnv), options.development), ...options.config });
     const log = options.logger ?? createLogger(config.logLevel);
     const model = (await resolve(options.model, rawEnv, config)) ?? modelFromEnv(rawEnv, config);
-    const store = (await resolve(options.store, rawEnv, config)) ?? createMemoryStore();
+    // Every store call is bounded: a store that never answers must not hold a turn or a background task.
+    const store = withStoreTimeout((await resolve(options.store, rawEnv, config)) ?? createMemoryStore(), {
+      timeoutMs: config.storeTimeoutMs,
+    });
     const history = createHistory(store, {
       maxMessages: config.historyMaxMessages,
       maxBytes: config.historyMaxBytes,
@@ -237,11 +243,14 @@ export function createApp(options: CreateAppOptions = {}): Hono {
       log,
       now: options.now ?? Date.now,
       traces: new WeakMap(),
-      replay: config.replayProtection
+      // On by default where it is sound: an atomic store (in memory, one process). REPLAY_PROTECTION=false turns it off.
+      replay: (config.replayProtection ?? store.atomic)
         ? createReplayGuard({
-          store,
+          // In memory, replay keys get their own bounded map, so that a busy minute never evicts conversations.
+          store: store.name === "memory" ? createMemoryStore({ maxKeys: REPLAY_MEMORY_KEYS }) : store,
           ttlSeconds: 2 * config.signatureToleranceSeconds,
-          onError: (error) => log.warn("replay guard unavailable: processing the webhook", errorFields(error)),
+          onError: (error) =>
+            log.warn("replay guard unavailable: processing the webhook", { store: store.name, ...errorFields(error) }),
         })
         : undefined,
       waitUntil(c) {

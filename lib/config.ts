@@ -51,8 +51,18 @@ export interface AgentConfig {
   agentIds: string[];
   /** `VOICE_SAFE_OUTPUT=false` speaks the model's text as it comes, markdown and emoji included. @default true */
   voiceSafeOutput: boolean;
-  /** `REPLAY_PROTECTION=true`: a webhook seen before (remembered in the store) is answered without being processed. @default false */
-  replayProtection: boolean;
+  /**
+   * `REPLAY_PROTECTION`: a webhook seen before (remembered in the store) is answered without being processed.
+   * Unset: on when the store's compare-and-set is atomic (memory, Deno KV, Redis, Upstash, Durable Objects);
+   * `false` turns it off, `true` turns it on for any store. @default on for atomic stores
+   */
+  replayProtection?: boolean;
+  /** `BODY_TIMEOUT_MS`: a request body must arrive within this long, else 408. @default 10000 */
+  bodyTimeoutMs: number;
+  /** `SESSION_END_MAX_BODY_BYTES`: the body limit of `session.end` (it carries the call's transcript). @default 2097152 */
+  sessionEndMaxBodyBytes: number;
+  /** `STORE_TIMEOUT_MS`: the longest wait for one store call; past it the call counts as failed. @default 3000 */
+  storeTimeoutMs: number;
 }
 
 /** The webhook secret of development mode, shared with `scripts/chat.ts`. Never accepted in production. */
@@ -70,6 +80,15 @@ const DEFAULTS = {
 
 function list(value: string | undefined): string[] {
   return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/** `true`, `false`, or `undefined` when unset. */
+function flag(env: Env, name: string): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return undefined;
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw.slice(0, 20)}")`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number): number {
@@ -182,7 +201,10 @@ export function readConfig(env: Env, development = false): AgentConfig {
     webhookHeaders: list(env.WEBHOOK_HEADERS).map((name) => name.toLowerCase()),
     agentIds: list(env.LAYERCODE_AGENT_IDS),
     voiceSafeOutput: env.VOICE_SAFE_OUTPUT?.trim().toLowerCase() !== "false",
-    replayProtection: env.REPLAY_PROTECTION?.trim().toLowerCase() === "true",
+    replayProtection: flag(env, "REPLAY_PROTECTION"),
+    bodyTimeoutMs: integer(env, "BODY_TIMEOUT_MS", 10_000, 100),
+    sessionEndMaxBodyBytes: integer(env, "SESSION_END_MAX_BODY_BYTES", 2_097_152, 1024),
+    storeTimeoutMs: integer(env, "STORE_TIMEOUT_MS", 3000, 10),
   };
   if (problems.length === 1) throw new ConfigError(problems[0]);
   if (problems.length > 1) throw new ConfigError(`${problems.length} settings are invalid: ${problems.join("; ")}`);

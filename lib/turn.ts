@@ -3,6 +3,7 @@ import type { History, Message, TurnState } from "./history.ts";
 import type { InterruptionContext } from "./events.ts";
 import { errorFields, type Logger } from "./log.ts";
 import { encodeFrame, type ResponseFrame, SSE_HEADERS } from "./sse.ts";
+import { withTimeout } from "./timeout.ts";
 import { createVoiceSanitizer } from "./voice.ts";
 
 /** One line per turn: what `onTurn` receives and what is logged. Ids only: no text, no metadata. */
@@ -82,18 +83,13 @@ export interface TurnOptions {
 
 const DISCONNECTED = Symbol("client disconnected");
 const TIMED_OUT = Symbol("model timed out");
+/**
+ * The first bytes of every turn's stream, enqueued at once: an SSE comment line, which parsers skip. Bun sends the
+ * response headers only with the first chunk, so without it a slow model would hold the headers back too.
+ */
+const OPENING = new TextEncoder().encode(":\n\n");
 /** Longest wait for the conversation's history before a turn is answered without it. */
 const HISTORY_TIMEOUT_MS = 3000;
-
-/** `work`, or a `TimeoutError` after `ms`; the timer never outlives the race. */
-function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DOMException(`no answer in ${ms} ms`, "TimeoutError")), ms);
-  });
-  work.catch(() => {}); // a late failure after the timeout is not unhandled
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -164,6 +160,7 @@ export function streamTurn(options: TurnOptions): Response {
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
+      c.enqueue(OPENING.slice());
       const work = options.reply ? answer(options, options.reply, abort, output) : speak(options, output);
       options.waitUntil(
         work.catch((error) => {
@@ -212,8 +209,19 @@ async function speak(options: TurnOptions, output: Output): Promise<void> {
   if (!text) return;
   const state = await options.history.begin(options.historyKey);
   output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
-  await options.history.finish(state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
-  output.mark({ step: "stored" });
+  await store(options, output, state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
+}
+
+/** Stores the turn's reply after `response.end`; a store that fails or times out loses this reply only. */
+async function store(options: TurnOptions, output: Output, state: TurnState, reply: Message): Promise<void> {
+  try {
+    await options.history.finish(state, reply);
+    output.mark({ step: "stored" });
+  } catch (error) {
+    output.metrics.errorClass ??= errorFields(error).errorClass as string;
+    const { conversationId, turnId } = options.context;
+    options.log.error("history write failed: the reply is not stored", { conversationId, turnId, ...errorFields(error) });
+  }
   count(output.metrics, state);
 }
 
@@ -229,7 +237,7 @@ async function answer(
   let state: TurnState | undefined;
   try {
     // A store that never answers must not hold the turn: past the bound, answer without history.
-    state = await bounded(
+    state = await withTimeout(
       options.history.begin(options.historyKey, reply.message, reply.interruption),
       Math.min(reply.timeoutMs, HISTORY_TIMEOUT_MS),
     );
@@ -309,11 +317,8 @@ async function answer(
     clearTimeout(timer);
   }
   output.end();
-  if (state && text) {
-    await options.history.finish(state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
-    output.mark({ step: "stored" });
-  }
-  count(metrics, state);
+  if (state && text) await store(options, output, state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
+  else count(metrics, state);
 }
 
 /** A tool whose calls and results are traced. */

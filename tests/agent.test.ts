@@ -15,7 +15,7 @@ import { createMemoryStore } from "../storage/memory.ts";
 import { type GeminiServer, startGeminiServer, words } from "./support/gemini-server.ts";
 import { startLayercodeApi } from "./support/layercode-api.ts";
 import { scriptedModel } from "./support/scripted-model.ts";
-import { frames, SECRET, spoken, uid, webhook, messageBody as message } from "./support/webhooks.ts";
+import { frames, messageBody as message, readUntilFirstFrame, SECRET, spoken, uid, webhook } from "./support/webhooks.ts";
 
 const URL = "http://agent.test/agent";
 let gemini: GeminiServer;
@@ -146,7 +146,7 @@ test("an interrupted or failed turn says so in its metrics", async () => {
   };
   const response = await app.fetch(await webhook(URL, message(uid("conv"), "Hi")));
   const reader = response.body!.getReader();
-  await reader.read();
+  await readUntilFirstFrame(reader);
   await reader.cancel();
   await settled();
   assert.deepEqual(turns.map((t) => [t.errorClass, t.interrupted]), [["Error", false], [undefined, true]]);

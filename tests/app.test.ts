@@ -8,7 +8,7 @@ import { createMemoryStore } from "../storage/memory.ts";
 import type { ConversationStore } from "../storage/types.ts";
 import { startLayercodeApi } from "./support/layercode-api.ts";
 import { scriptedModel } from "./support/scripted-model.ts";
-import { frames, SECRET, spoken, uid, webhook, messageBody as message } from "./support/webhooks.ts";
+import { frames, messageBody as message, readUntilFirstFrame, SECRET, spoken, uid, webhook } from "./support/webhooks.ts";
 
 const URL = "http://agent.test/agent";
 /** Development mode answers loopback hosts only. */
@@ -314,7 +314,7 @@ test("a client disconnect aborts the model and keeps the partial reply in histor
   const conversation = uid("conv");
   const response = await app.fetch(await webhook(URL, message(conversation, "Tell me a story")));
   const reader = response.body!.getReader();
-  const first = new TextDecoder().decode((await reader.read()).value);
+  const first = await readUntilFirstFrame(reader);
   assert.match(first, /First words/);
   await reader.cancel();
   await abortSeen;

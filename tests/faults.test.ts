@@ -13,7 +13,7 @@ import type { ConversationStore } from "../storage/types.ts";
 import { type GeminiScript, type GeminiServer, startGeminiServer, words } from "./support/gemini-server.ts";
 import { scriptedModel } from "./support/scripted-model.ts";
 import { guardUnhandledRejections } from "./support/unhandled.ts";
-import { frames, SECRET, spoken, uid, webhook, messageBody } from "./support/webhooks.ts";
+import { frames, messageBody, readUntilFirstFrame, SECRET, spoken, uid, webhook } from "./support/webhooks.ts";
 
 const guard = guardUnhandledRejections();
 const URL = "http://agent.test/agent";
@@ -229,10 +229,11 @@ test("a store failing on the reply's write keeps the user's message whole, and t
   const { store, history, conversation, turn, lines } = setup();
   gemini.respond = () => ({ deltas: words(REPLY) });
   await turn("One");
-  store.failWritesAfter = store.writes + 1; // the user's message is written, the reply's write fails
+  // The replay guard's key (replay protection is on by default) and the user's message are written, the reply's write fails.
+  store.failWritesAfter = store.writes + 2;
   const { all, turnId } = await turn("Two");
   assertEndsOnce(all, turnId);
-  assert.ok(lines.some((l) => l.level === "error" && /turn failed/.test(l.message)));
+  assert.ok(lines.some((l) => l.level === "error" && /history write failed/.test(l.message)));
   store.failWritesAfter = Infinity;
   assert.deepEqual(summary(await history.load(conversation)), ["user:One", `assistant:${REPLY}`, "user:Two"]);
   await turn("Three");
@@ -303,7 +304,7 @@ test("a client gone after the first delta: the upstream call is aborted and the 
   const body = { type: "message", session_id: "s", conversation_id: conversation, turn_id: uid("turn"), text: "Hi" };
   const response = await app.fetch(await webhook(URL, body));
   const reader = response.body!.getReader();
-  const first = new TextDecoder().decode((await reader.read()).value);
+  const first = await readUntilFirstFrame(reader);
   assert.match(first, /"content":"a "/);
   const upstream = gemini.requests.at(-1)!;
   await reader.cancel();

@@ -12,7 +12,7 @@ import { type ModelFake, words } from "./model-fake.ts";
 import { type OpenAiServer, startOpenAiServer } from "./openai-server.ts";
 import { type LayercodeApi, startLayercodeApi } from "./layercode-api.ts";
 import { type ServerProcess, type ServerTarget, startServer } from "./server-process.ts";
-import { frames, SECRET, spoken, uid, webhook, messageBody as message } from "./webhooks.ts";
+import { frames, messageBody as message, readUntilFirstFrame, SECRET, spoken, uid, webhook } from "./webhooks.ts";
 
 const GEMINI_KEY = "test-gemini-key";
 const OPENAI_KEY = "sk-test-openai-key";
@@ -145,7 +145,7 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
     const controller = new AbortController();
     const response = await fetch(await webhook(agent(), message(uid("conv"), "Talk"), { signal: controller.signal }));
     const reader = response.body!.getReader();
-    await reader.read();
+    await readUntilFirstFrame(reader);
     const request = model.requests.at(-1)!;
     controller.abort();
     await reader.cancel().catch(() => {});

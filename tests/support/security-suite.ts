@@ -11,7 +11,7 @@ import { type GeminiServer, startGeminiServer, words } from "./gemini-server.ts"
 import { BUFFERED_BODIES } from "./bad-input-suite.ts";
 import { rawRequest, uploadUntilAnswered } from "./raw-http.ts";
 import { type ServerProcess, type ServerTarget, startServer } from "./server-process.ts";
-import { frames, spoken, uid, webhook } from "./webhooks.ts";
+import { frames, readUntilFirstFrame, spoken, uid, webhook } from "./webhooks.ts";
 import { DEVELOPMENT_WEBHOOK_SECRET } from "../../lib/config.ts";
 
 /**
@@ -432,7 +432,7 @@ export function securitySuite(target: ServerTarget): void {
     confidential.push(request.headers.get("layercode-signature")!.split("v1=")[1]);
     const response = await fetch(request);
     const reader = response.body!.getReader();
-    await reader.read();
+    await readUntilFirstFrame(reader);
     controller.abort();
     await reader.cancel().catch(() => {});
     await gemini.requests.at(-1)!.closed;

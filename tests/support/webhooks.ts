@@ -50,3 +50,18 @@ export async function frames(response: Response): Promise<ResponseFrame[]> {
 export function spoken(all: ResponseFrame[]): string {
   return all.map((f) => (f.type === "response.tts" ? f.content : "")).join("");
 }
+
+/**
+ * Reads an SSE stream until its first frame (`data:`) and returns the text read so far: every turn opens with an
+ * SSE comment line (`:`) so that its headers go out at once, before the model's first delta.
+ */
+export async function readUntilFirstFrame(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("data:")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
+}
