@@ -207,15 +207,20 @@ async function speak(options: TurnOptions, output: Output): Promise<void> {
   if (text) output.send({ type: "response.tts", content: text, turn_id: turnId });
   output.end();
   if (!text) return;
-  const state = await options.history.begin(options.historyKey);
-  output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
-  await store(options, output, state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
+  const reply: Message = { role: "assistant", text, turnId, at: (options.now ?? Date.now)() };
+  await store(options, output, async () => {
+    const state = await options.history.begin(options.historyKey);
+    output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
+    await options.history.finish(state, reply);
+    return state;
+  });
 }
 
 /** Stores the turn's reply after `response.end`; a store that fails or times out loses this reply only. */
-async function store(options: TurnOptions, output: Output, state: TurnState, reply: Message): Promise<void> {
+async function store(options: TurnOptions, output: Output, write: () => Promise<TurnState>): Promise<void> {
+  let state: TurnState | undefined;
   try {
-    await options.history.finish(state, reply);
+    state = await write();
     output.mark({ step: "stored" });
   } catch (error) {
     output.metrics.errorClass ??= errorFields(error).errorClass as string;
@@ -317,7 +322,8 @@ async function answer(
     clearTimeout(timer);
   }
   output.end();
-  if (state && text) await store(options, output, state, { role: "assistant", text, turnId, at: (options.now ?? Date.now)() });
+  const stored: Message = { role: "assistant", text, turnId, at: (options.now ?? Date.now)() };
+  if (state && text) await store(options, output, () => options.history.finish(state, stored).then(() => state));
   else count(metrics, state);
 }
 

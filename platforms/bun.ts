@@ -2,6 +2,7 @@
 import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
+import { idleTimeoutSeconds, isEventStream, isStalledUpload, withConnectionClose } from "./connections.ts";
 import { withDevelopmentPage } from "./dev-page.ts";
 import { serverStoreOpeners } from "./server-stores.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
@@ -9,7 +10,17 @@ import { storeFromEnv } from "../storage/from-env.ts";
 const { hostname, port, development } = readServeConfig(process.env);
 const store = await storeFromEnv(process.env, serverStoreOpeners);
 const app = withDevelopmentPage(createApp({ ...agent, development, store }), development);
-// idleTimeout 0: a reply stream may stay quiet while the model thinks; the model timeout bounds it instead.
-const server = Bun.serve({ hostname, port, idleTimeout: 0, fetch: app.fetch });
+const server = Bun.serve({
+  hostname,
+  port,
+  // A silent connection is closed (a stalled upload too); a reply stream may stay quiet while the model thinks,
+  // so SSE answers have no idle timeout (the model timeout bounds them).
+  idleTimeout: idleTimeoutSeconds(process.env),
+  async fetch(request, server) {
+    const response = await app.fetch(request);
+    if (isEventStream(response)) server.timeout(request, 0);
+    return isStalledUpload(response) ? withConnectionClose(response) : response;
+  },
+});
 console.log(listeningMessage(`Bun ${Bun.version}`, server.url.href.replace(/\/$/, ""), development));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.stop().then(() => process.exit(0)));

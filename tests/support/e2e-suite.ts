@@ -94,6 +94,18 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
     assert.match(request.system, /voice/);
   });
 
+  test(name("sends the response headers at once, before the model's first delta"), async () => {
+    gemini.respond = () => ({ deltas: ["Slow ", "reply."], startDelayMs: 1500 });
+    const sent = gemini.requests.length;
+    const response = await fetch(await webhook(agent(), message(uid("conv"), "Take your time")));
+    const deltasBeforeHeaders = gemini.requests[sent]?.deltasSent ?? 0;
+    assert.equal(response.status, 200);
+    assert.equal(deltasBeforeHeaders, 0, "the headers waited for the model's first delta");
+    const all = await frames(response);
+    assert.equal(spoken(all), "Slow reply.");
+    assert.equal(all.at(-1)?.type, "response.end");
+  });
+
   test(name(`keeps the conversation's history in its ${target.store} store and sends it on the next turn`), async () => {
     const health = await (await fetch(`${server.url}/health`)).json();
     assert.equal(health.store, target.store, "the platform entry picks its natural store by itself");

@@ -44,6 +44,8 @@ export interface GeminiRequest {
   };
   /** Resolves when the connection ends: `true` when the client went away before the answer was complete. */
   closed: Promise<boolean>;
+  /** Deltas written to the client so far. */
+  deltasSent: number;
 }
 
 export interface GeminiServer {
@@ -93,6 +95,7 @@ export async function startGeminiServer(): Promise<GeminiServer> {
       apiKey: req.headers["x-goog-api-key"] as string | undefined,
       body: JSON.parse(raw),
       closed,
+      deltasSent: 0,
     };
     requests.push(request);
     const script = server.respond(request);
@@ -117,6 +120,7 @@ export async function startGeminiServer(): Promise<GeminiServer> {
       if (script.delayMs) await sleep(script.delayMs);
       if (res.destroyed) return;
       res.write(chunk(deltas[i], i === deltas.length - 1 && !script.malformed));
+      request.deltasSent++;
     }
     if (script.functionCalls) {
       const parts = script.functionCalls.map((functionCall) => ({ functionCall }));

@@ -29,14 +29,14 @@ function parse(text: string): RawResponse {
 /**
  * Sends one request as written (`lines`: the request line and headers, without the blank line) with `body`,
  * and reads the answer until the server closes (`connection: close` is added, and `host` unless `lines` has one).
- * `halfClose` shuts the client's
- * sending side right after the body, as some clients and proxies do.
+ * `halfClose` shuts the client's sending side right after the body, as some clients and proxies do; `timeoutMs`
+ * (default 10 s) bounds the wait.
  */
 export async function rawRequest(
   url: string,
   lines: string[],
   body: Uint8Array = new Uint8Array(0),
-  { halfClose = false } = {},
+  { halfClose = false, timeoutMs = 10_000 } = {},
 ): Promise<RawResponse> {
   const socket = await open(url);
   // A host line of the caller's (a foreign Host, as a tunnel or a DNS-rebinding page sends) replaces the real one.
@@ -46,8 +46,8 @@ export async function rawRequest(
   const done = new Promise<RawResponse>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no complete answer in 10 s, got: ${text.slice(0, 200)}`));
-    }, 10_000);
+      reject(new Error(`no complete answer in ${timeoutMs} ms, got: ${text.slice(0, 200)}`));
+    }, timeoutMs);
     socket.on("data", (chunk: Uint8Array) => (text += new TextDecoder().decode(chunk)));
     socket.on("error", () => {}); // a reset after the answer is fine; no answer fails below
     socket.on("close", () => {

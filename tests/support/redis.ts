@@ -53,6 +53,10 @@ export interface RedisProcess {
   url: string;
   /** Kills the server (SIGKILL: it goes away as in a crash) and waits for its exit. */
   kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void;
+  /** Thaws a frozen server (SIGCONT). */
+  thaw(): void;
 }
 
 /** Starts a throwaway `redis-server` on a free loopback port and waits until it accepts connections. */
@@ -83,8 +87,11 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   return {
     url,
     kill: async () => {
+      child.kill("SIGCONT");
       child.kill("SIGKILL");
       await exited;
     },
+    freeze: () => void child.kill("SIGSTOP"),
+    thaw: () => void child.kill("SIGCONT"),
   };
 }
