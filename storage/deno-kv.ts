@@ -70,6 +70,8 @@ export function createDenoKvStore(options: DenoKvStoreOptions): ConversationStor
   return {
     name,
     atomic: true,
+    // 64 KiB per value, less the entry's own fields.
+    maxValueBytes: 65_536 - 512,
     get(key: string): Promise<Versioned | null> {
       return guard("get", async () => {
         const entry = await kv.get<Entry>([...prefix, key]);

@@ -153,6 +153,8 @@ export function createDurableObjectStore(options: DurableObjectStoreOptions): Co
   return {
     name,
     atomic: true,
+    // 128 KiB per value in a KV-backed object (2 MB when SQLite-backed), less the entry's own fields.
+    maxValueBytes: 131_072 - 512,
     get(key: string): Promise<Versioned | null> {
       return guard("get", () => call<Versioned | null>({ op: "get", key }));
     },

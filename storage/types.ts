@@ -22,6 +22,8 @@ export interface ConversationStore {
   readonly name: string;
   /** `true` when {@link set} really checks `expected` atomically; `false` means last writer wins. */
   readonly atomic: boolean;
+  /** The largest value (UTF-8 bytes) the backend takes, when it has a limit that matters (Deno KV: 64 KiB). */
+  readonly maxValueBytes?: number;
   /** Reads a key, or `null` when it is absent or expired. */
   get(key: string): Promise<Versioned | null>;
   /** Writes a key if it is still at `options.expected`; resolves the new version, or `null` on a conflict. */

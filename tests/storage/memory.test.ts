@@ -32,3 +32,16 @@ test("memory: the least recently written conversation goes first past maxKeys", 
   assert.equal(await store.get("a"), null);
   assert.equal((await store.get("b"))?.value, "b2");
 });
+
+test("memory: past maxBytes the least recently written values go first, so long summaries cannot pile up", async () => {
+  const store = createMemoryStore({ maxBytes: 1_000_000 });
+  const summary = "s".repeat(222_000); // a long call's summary: 444 KB as two bytes per character
+  for (let i = 0; i < 300; i++) await store.set(`summary:${i}`, summary, { expected: null, ttlSeconds: 30 * 86_400 });
+  assert.ok(store.bytes <= 1_000_000, `holds ${store.bytes} bytes`);
+  assert.equal(store.size, 2);
+  assert.equal((await store.get("summary:299"))?.value, summary, "the newest is kept");
+  assert.equal(await store.get("summary:0"), null, "the oldest went first");
+  await store.delete("summary:299");
+  await store.delete("summary:298");
+  assert.equal(store.bytes, 0, "deletes give the bytes back");
+});

@@ -339,6 +339,16 @@ export function storageSuite(options: StorageSuiteOptions): void {
     assert.deepEqual(texts(await history.load(id)), ["user:t1:Hello", "assistant:t1:Hi", "user:t2:Still there?", "assistant:t2:Yes."]);
   });
 
+  it("a value as large as the declared maxValueBytes is stored and read back whole, even in multi-byte text", async () => {
+    const { store, key } = await setup();
+    const limit = store.maxValueBytes ?? 200_000; // without a declared limit: a long call's summary fits
+    const value = "é".repeat(Math.floor(limit / 4)) + "x".repeat(limit - 2 * Math.floor(limit / 4));
+    assert.equal(new TextEncoder().encode(value).byteLength, limit);
+    const version = await store.set(key, value, { expected: null, ttlSeconds: 60 });
+    assert.notEqual(version, null);
+    assert.equal((await store.get(key))?.value, value);
+  });
+
   if (options.down) {
     const down = options.down;
     it("a backend that is down fails every operation with a StoreError naming the store and the operation", async () => {
