@@ -13,6 +13,7 @@ export interface DurableObjectStorageLike {
   put<T>(key: string, value: T): Promise<void>;
   delete(key: string): Promise<boolean>;
   list<T>(): Promise<Map<string, T>>;
+  getAlarm(): Promise<number | null>;
   setAlarm(scheduledTime: number): Promise<void>;
 }
 
@@ -75,7 +76,10 @@ export class ConversationObject {
           expiresAt: Date.now() + operation.ttlSeconds * 1000,
         };
         await this.#storage.put(operation.key, entry);
-        await this.#storage.setAlarm(entry.expiresAt);
+        // Only ever bring the alarm forward: an object that holds many keys (the replay guard's) under steady
+        // writes would otherwise push its alarm back forever and never sweep.
+        const alarm = await this.#storage.getAlarm();
+        if (alarm === null || alarm > entry.expiresAt) await this.#storage.setAlarm(entry.expiresAt);
         return Response.json({ version: entry.version });
       }
       case "delete":
@@ -106,6 +110,20 @@ export class ConversationObject {
   }
 }
 
+/** The replay guard's keys (`replay:<sha-256 hex>`) share this many objects; every other key has its own. */
+export const REPLAY_OBJECTS = 16;
+
+/**
+ * The object a key lives in: its own for a conversation (conversations never wait on each other), one of
+ * {@link REPLAY_OBJECTS} for the replay guard's keys, by the first hex digit of the fingerprint, so that replay
+ * protection does not create a new object for every webhook.
+ */
+export function objectName(key: string): string {
+  if (!key.startsWith("replay:")) return key;
+  const digit = parseInt(key.charAt(7), 16);
+  return `replay-shard:${Number.isNaN(digit) ? 0 : digit % REPLAY_OBJECTS}`;
+}
+
 /** Options of {@link createDurableObjectStore}. */
 export interface DurableObjectStoreOptions {
   /** The namespace bound to {@link ConversationObject}. */
@@ -114,8 +132,8 @@ export interface DurableObjectStoreOptions {
 
 /**
  * A store on Cloudflare Durable Objects: atomic and strongly consistent, the choice on Workers when overlapping
- * turns must never lose a message. One object per key (`idFromName(key)`), so conversations never wait on each
- * other; each object lives where it was first used. Per turn: one read and two writes, each one request to the
+ * turns must never lose a message. One object per conversation (`idFromName(key)`), so conversations never wait on
+ * each other; each object lives where it was first used. The replay guard's keys share 16 objects ({@link objectName}). Per turn: one read and two writes, each one request to the
  * object. Works without `nodejs_compat`.
  *
  * `wrangler.toml`:
@@ -140,7 +158,7 @@ export function createDurableObjectStore(options: DurableObjectStoreOptions): Co
   const guard = guardFor(name);
 
   async function call<T>(operation: Operation): Promise<T> {
-    const stub = namespace.get(namespace.idFromName(operation.key));
+    const stub = namespace.get(namespace.idFromName(objectName(operation.key)));
     const response = await stub.fetch("https://conversation-object/", {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -5,7 +5,15 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { createDurableObjectStore, type DurableObjectNamespaceLike } from "../../storage/durable-object.ts";
+import { createReplayGuard } from "../../lib/replay.ts";
+import { signWebhook } from "../../lib/signature.ts";
+import {
+  ConversationObject,
+  createDurableObjectStore,
+  type DurableObjectNamespaceLike,
+  type DurableObjectStorageLike,
+  REPLAY_OBJECTS,
+} from "../../storage/durable-object.ts";
 import { storageSuite } from "../support/store-suite.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -75,4 +83,48 @@ test("durable-object: an object answers a malformed operation with 400 and a JSO
     assert.equal(response.status, 400);
     assert.equal(typeof (await response.json() as { error: string }).error, "string");
   }
+});
+
+test("durable-object: with replay protection, webhooks' keys go to at most 16 objects, not one object per webhook", async () => {
+  const names = new Set<string>();
+  const spied: DurableObjectNamespaceLike = {
+    idFromName: (name) => {
+      names.add(name);
+      return namespace.idFromName(name);
+    },
+    get: (id) => namespace.get(id),
+  };
+  const guard = createReplayGuard({ store: createDurableObjectStore({ namespace: spied }) });
+  const signed = await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+    const body = JSON.stringify({ type: "message", conversation_id: "c", turn_id: `t${i}`, text: crypto.randomUUID() });
+    return { body, header: await signWebhook(body, "secret") };
+  }));
+  for (const { body, header } of signed) assert.equal(await guard.seen(header, body), false);
+  assert.ok(names.size <= REPLAY_OBJECTS, `${names.size} objects for 100 webhooks`);
+  assert.ok(names.size > 1, "spread over several objects");
+  for (const { body, header } of signed.slice(0, 10)) assert.equal(await guard.seen(header, body), true, "a replay is seen");
+});
+
+test("durable-object: an object's alarm is only ever brought forward, so steady writes cannot postpone its sweep", async () => {
+  const data = new Map<string, unknown>();
+  let alarm: number | null = null;
+  const storage: DurableObjectStorageLike = {
+    get: <T>(key: string) => Promise.resolve(data.get(key) as T | undefined),
+    put: (key, value) => Promise.resolve(void data.set(key, value)),
+    delete: (key) => Promise.resolve(data.delete(key)),
+    list: <T>() => Promise.resolve(new Map(data) as Map<string, T>),
+    getAlarm: () => Promise.resolve(alarm),
+    setAlarm: (time) => Promise.resolve(void (alarm = time)),
+  };
+  const object = new ConversationObject({ storage });
+  const set = (key: string) =>
+    object.fetch(new Request("https://conversation-object/", {
+      method: "POST",
+      body: JSON.stringify({ op: "set", key, value: "1", expected: null, ttlSeconds: 600 }),
+    }));
+  await set("replay:a1");
+  const first = alarm!;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await set("replay:a2");
+  assert.equal(alarm, first, "the second write left the earlier alarm in place");
 });
