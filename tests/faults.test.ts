@@ -61,14 +61,20 @@ function faultyStore() {
   return contract;
 }
 
-function setup(options: { modelTimeoutMs?: number } = {}) {
+function setup(options: { modelTimeoutMs?: number; storeTimeoutMs?: number; deleteOnSessionEnd?: boolean } = {}) {
   const store = faultyStore();
-  const lines: { level: string; message: string }[] = [];
-  const write = (level: string) => (message: string) => void lines.push({ level, message });
+  const lines: { level: string; message: string; errorClass?: unknown }[] = [];
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void lines.push({ level, message, errorClass: fields?.errorClass });
   const logger: Logger = { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
   const app = createApp({
     env: { LAYERCODE_WEBHOOK_SECRET: SECRET },
-    config: { modelTimeoutMs: options.modelTimeoutMs ?? 2000, apologyMessage: APOLOGY },
+    config: {
+      modelTimeoutMs: options.modelTimeoutMs ?? 2000,
+      apologyMessage: APOLOGY,
+      ...(options.storeTimeoutMs ? { storeTimeoutMs: options.storeTimeoutMs } : {}),
+      deleteOnSessionEnd: options.deleteOnSessionEnd ?? false,
+    },
     model: createGeminiModel({ apiKey: "test-key", baseUrl: gemini.baseUrl }),
     store,
     logger,
@@ -264,6 +270,37 @@ test("a store that never answers does not hold the turn: it is answered and ends
     await response.body?.cancel().catch(() => {});
     await guard.settled();
   }
+});
+
+test("a store that never answers holds no webhook and no work after it: each call gives up after STORE_TIMEOUT_MS, logged", async () => {
+  const { store, app, conversation, lines } = setup({ storeTimeoutMs: 200, deleteOnSessionEnd: true });
+  gemini.respond = () => ({ deltas: words(REPLY) });
+  store.mode = "hang";
+  const bounded = <T>(work: Promise<T>, what: string) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} waits on the store`)), 3000)));
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  };
+  const ids = { session_id: "s", conversation_id: conversation };
+  try {
+    const send = async (body: Record<string, unknown>) => app.fetch(await webhook(URL, body));
+    const start = await bounded(send({ type: "session.start", ...ids, turn_id: "t0" }).then(frames), "the welcome");
+    assertEndsOnce(start, "t0");
+    const body = messageBody(conversation, "Hello?");
+    const all = await bounded(send(body).then(frames), "the turn");
+    assert.equal(spoken(all), REPLY, "answered in full, without history");
+    assertEndsOnce(all, body.turn_id);
+    const end = await bounded(send({ type: "session.end", ...ids, transcript: [] }), "session.end");
+    assert.equal(end.status, 200);
+    await bounded(guard.settled(), "the work after the answers (the welcome's and the reply's writes, session.end)");
+  } finally {
+    store.release();
+  }
+  const timedOut = (message: string) => lines.filter((l) => l.message.startsWith(message) && l.errorClass === "TimeoutError");
+  assert.equal(timedOut("replay guard unavailable: processing the webhook").length, 3, "the replay guard failed open");
+  assert.equal(timedOut("history write failed").length, 1, "the welcome's write gave up");
+  assert.equal(timedOut("history unavailable").length, 1, "the turn went on without history");
+  assert.equal(timedOut("session.end hook failed").length, 1, "DELETE_ON_SESSION_END's delete gave up");
 });
 
 test("a corrupted stored conversation does not break every later turn: it is answered and replaced", async () => {
