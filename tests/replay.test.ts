@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createApp } from "../lib/app.ts";
 import { parseEvent } from "../lib/events.ts";
 import { createReplayGuard, replayAnswer } from "../lib/replay.ts";
 import { signWebhook } from "../lib/signature.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import type { ConversationStore } from "../storage/types.ts";
+import { scriptedModel } from "./support/scripted-model.ts";
 import { frames, SECRET } from "./support/webhooks.ts";
 
 const BODY = '{"type":"message","session_id":"s","conversation_id":"c","turn_id":"t1","text":"hi"}';
@@ -124,4 +126,64 @@ test("replayAnswer() acknowledges other replayed events with 200 JSON", async ()
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { received: true, replayed: true });
   }
+});
+
+/** An app on `store` whose model counts its calls. */
+function replayApp(store: ConversationStore, env: Record<string, string> = {}) {
+  const model = scriptedModel();
+  const app = createApp({ env: { LAYERCODE_WEBHOOK_SECRET: SECRET, LOG_LEVEL: "silent", ...env }, model, store });
+  const send = async (body: string, header: string) =>
+    await app.fetch(new Request("http://agent.test/agent", {
+      method: "POST",
+      headers: { "content-type": "application/json", "layercode-signature": header },
+      body,
+    }));
+  return { model, send };
+}
+
+/** The same captured, signed message sent 5 times. */
+async function replayFiveTimes(store: ConversationStore, env: Record<string, string> = {}) {
+  const { model, send } = replayApp(store, env);
+  const body = JSON.stringify({ type: "message", session_id: "s", conversation_id: crypto.randomUUID(), turn_id: "t1", text: "hi" });
+  const header = await signWebhook(body, SECRET);
+  for (let i = 0; i < 5; i++) {
+    const response = await send(body, header);
+    assert.equal(response.status, 200);
+    await frames(response);
+  }
+  return model.calls.length;
+}
+
+/** Workers KV's shape: `set` ignores `expected` (last writer wins). */
+function lastWriterWins(): ConversationStore {
+  const inner = createMemoryStore();
+  return {
+    name: "last-writer-wins",
+    atomic: false,
+    get: (key) => inner.get(key),
+    async set(key, value, options) {
+      return inner.set(key, value, { ...options, expected: (await inner.get(key))?.version ?? null });
+    },
+    delete: (key) => inner.delete(key),
+  };
+}
+
+test("replay protection is on by default on an atomic store: a message replayed 5 times calls the model once", async () => {
+  assert.equal(await replayFiveTimes(createMemoryStore()), 1);
+});
+
+test("REPLAY_PROTECTION=false turns it off: each replay calls the model again", async () => {
+  assert.equal(await replayFiveTimes(createMemoryStore(), { REPLAY_PROTECTION: "false" }), 5);
+});
+
+test("replay protection is off by default on a store that is not atomic, and REPLAY_PROTECTION=true turns it on", async () => {
+  assert.equal(await replayFiveTimes(lastWriterWins()), 5, "unsound there by default: off, as documented");
+  assert.equal(await replayFiveTimes(lastWriterWins(), { REPLAY_PROTECTION: "true" }), 1);
+});
+
+test("REPLAY_PROTECTION accepts only true or false, naming the variable otherwise", async () => {
+  const { send } = replayApp(createMemoryStore(), { REPLAY_PROTECTION: "yes" });
+  const response = await send("{}", "t=1,v1=00");
+  assert.equal(response.status, 500);
+  assert.match((await response.json()).error, /REPLAY_PROTECTION must be true or false/);
 });
