@@ -357,6 +357,7 @@ test("GET /health reports mode, model and store, and no secret", async () => {
     mode: "production",
     model: "scripted/scripted-1",
     store: "counting",
+    storeStatus: "ok",
     webhookSecret: "set",
     layercodeApiKey: "set",
   });
