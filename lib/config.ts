@@ -201,10 +201,10 @@ export function readConfig(env: Env, development = false): AgentConfig {
     webhookHeaders: list(env.WEBHOOK_HEADERS).map((name) => name.toLowerCase()),
     agentIds: list(env.LAYERCODE_AGENT_IDS),
     voiceSafeOutput: env.VOICE_SAFE_OUTPUT?.trim().toLowerCase() !== "false",
-    replayProtection: flag(env, "REPLAY_PROTECTION"),
-    bodyTimeoutMs: integer(env, "BODY_TIMEOUT_MS", 10_000, 100),
-    sessionEndMaxBodyBytes: integer(env, "SESSION_END_MAX_BODY_BYTES", 2_097_152, 1024),
-    storeTimeoutMs: integer(env, "STORE_TIMEOUT_MS", 3000, 10),
+    replayProtection: read(() => flag(env, "REPLAY_PROTECTION"), undefined),
+    bodyTimeoutMs: read(() => integer(env, "BODY_TIMEOUT_MS", 10_000, 100), 10_000),
+    sessionEndMaxBodyBytes: read(() => integer(env, "SESSION_END_MAX_BODY_BYTES", 2_097_152, 1024), 2_097_152),
+    storeTimeoutMs: read(() => integer(env, "STORE_TIMEOUT_MS", 3000, 10), 3000),
   };
   if (problems.length === 1) throw new ConfigError(problems[0]);
   if (problems.length > 1) throw new ConfigError(`${problems.length} settings are invalid: ${problems.join("; ")}`);

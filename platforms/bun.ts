@@ -17,7 +17,7 @@ const server = Bun.serve({
   // so SSE answers have no idle timeout (the model timeout bounds them).
   idleTimeout: idleTimeoutSeconds(process.env),
   async fetch(request, server) {
-    const response = await app.fetch(request);
+    const response = await app.fetch(request, server); // the server is the env Hono's getConnInfo reads
     if (isEventStream(response)) server.timeout(request, 0);
     return isStalledUpload(response) ? withConnectionClose(response) : response;
   },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createApp } from "../lib/app.ts";
+import { readConfig } from "../lib/config.ts";
 import { parseEvent } from "../lib/events.ts";
 import { createReplayGuard, replayAnswer } from "../lib/replay.ts";
 import { signWebhook } from "../lib/signature.ts";
@@ -182,8 +183,7 @@ test("replay protection is off by default on a store that is not atomic, and REP
 });
 
 test("REPLAY_PROTECTION accepts only true or false, naming the variable otherwise", async () => {
-  const { send } = replayApp(createMemoryStore(), { REPLAY_PROTECTION: "yes" });
-  const response = await send("{}", "t=1,v1=00");
-  assert.equal(response.status, 500);
-  assert.match((await response.json()).error, /REPLAY_PROTECTION must be true or false/);
+  assert.throws(() => readConfig({ REPLAY_PROTECTION: "yes" }), /REPLAY_PROTECTION must be true or false/);
+  assert.equal(readConfig({ REPLAY_PROTECTION: " FALSE " }).replayProtection, false);
+  assert.equal(readConfig({}).replayProtection, undefined, "unset: decided by the store");
 });
