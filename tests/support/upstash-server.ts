@@ -82,6 +82,7 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
     if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: "Unauthorized" });
     if (req.method !== "POST") return send(405, { error: "use POST" });
     let raw = "";
+    req.setEncoding("utf8"); // a character split across two chunks is decoded whole
     for await (const part of req) raw += part;
     let body: unknown;
     try {
