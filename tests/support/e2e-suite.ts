@@ -95,10 +95,10 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
   });
 
   test(name("sends the response headers at once, before the model's first delta"), async () => {
-    gemini.respond = () => ({ deltas: ["Slow ", "reply."], startDelayMs: 1500 });
-    const sent = gemini.requests.length;
+    model.respond = () => ({ deltas: ["Slow ", "reply."], delayMs: 1500 });
+    const sent = model.requests.length;
     const response = await fetch(await webhook(agent(), message(uid("conv"), "Take your time")));
-    const deltasBeforeHeaders = gemini.requests[sent]?.deltasSent ?? 0;
+    const deltasBeforeHeaders = model.requests[sent]?.deltasSent ?? 0;
     assert.equal(response.status, 200);
     assert.equal(deltasBeforeHeaders, 0, "the headers waited for the model's first delta");
     const all = await frames(response);

@@ -162,6 +162,7 @@ export function geminiFake(server: GeminiServer): ModelFake {
       toolNames: request.body.tools?.flatMap((tool) => tool.functionDeclarations.map((d) => d.name)) ?? [],
       toolResults,
       closed: request.closed,
+      deltasSent: request.deltasSent,
     };
   };
   let current: (request: ModelRequest) => ModelScript = echo;

@@ -35,6 +35,8 @@ export interface ModelRequest {
   toolResults: { name: string; response: unknown }[];
   /** Resolves when the answer ends: `true` when the client went away before it was complete. */
   closed: Promise<boolean>;
+  /** Text deltas written to the client so far (the fakes that stream over HTTP count them). */
+  deltasSent?: number;
 }
 
 /** A fake model upstream a test scripts. */

@@ -84,6 +84,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       apiKey: auth?.startsWith("Bearer ") ? auth.slice(7) : undefined,
       ...readChatMessages(body.messages, body.tools),
       closed,
+      deltasSent: 0,
     };
     server.requests.push(request);
     const script = server.respond(request);
@@ -114,6 +115,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       if (script.delayMs) await sleep(script.delayMs);
       if (res.destroyed) return;
       send({ delta: { content: deltas[i] } });
+      request.deltasSent!++;
     }
     if (script.malformed) res.write("data: {not json\n\n");
     for (const [index, call] of (script.functionCalls ?? []).entries()) {
