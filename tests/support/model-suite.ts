@@ -14,7 +14,7 @@ import type { TurnMetrics } from "../../lib/turn.ts";
 import type { ModelProvider, Tool } from "../../llm/types.ts";
 import { FAKE_USAGE, type ModelFake, type ModelScript, UPSTREAM_ERROR_TEXT, words } from "./model-fake.ts";
 import { guardUnhandledRejections } from "./unhandled.ts";
-import { frames, messageBody, SECRET, spoken, uid, webhook } from "./webhooks.ts";
+import { frames, messageBody, readUntilFirstFrame, SECRET, spoken, uid, webhook } from "./webhooks.ts";
 
 /** A provider under test, with its fake upstream. */
 export interface ModelSuiteTarget {
@@ -229,7 +229,7 @@ export function modelSuite(target: ModelSuiteTarget): void {
     const controller = new AbortController();
     const { response } = await send("Talk", controller.signal);
     const reader = response.body!.getReader();
-    await reader.read();
+    await readUntilFirstFrame(reader); // past the stream's opening comment: the model has started
     const request = fake.requests.at(-1)!;
     controller.abort();
     await reader.cancel().catch(() => {});
