@@ -35,6 +35,7 @@ const MAX_BODY_BYTES = 262_144;
  */
 export const BUFFERED_BODIES: Record<string, string> = {
   workerd: "miniflare's local front buffers a chunked upload before workerd runs (the deployed edge streams it)",
+  "workerd-durable": "miniflare's local front buffers a chunked upload before workerd runs (the deployed edge streams it)",
 };
 const encoder = new TextEncoder();
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -10,7 +10,7 @@ const PROCESS_ONLY = new Set(["PATH", "HOME", "HOST", "PORT", "NO_COLOR", "FORCE
 export function workerBindings(env) {
   return Object.fromEntries(
     Object.entries(env).filter(([name, value]) =>
-      value !== undefined && !PROCESS_ONLY.has(name) && !/^(npm_|NODE_|BUN_|DENO_)/.test(name)
+      value !== undefined && !PROCESS_ONLY.has(name) && !/^(npm_|NODE_|BUN_|DENO_|WRANGLER_)/.test(name)
     ),
   );
 }

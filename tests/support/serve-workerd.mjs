@@ -1,26 +1,35 @@
-// Serves the Workers bundle (dist/cloudflare.js, what `wrangler deploy` uploads) in workerd through miniflare, with
-// wrangler.toml's compatibility date, a real KV namespace bound as SESSIONS, and this process's variables as the
-// Worker's bindings, as `wrangler dev` reads .dev.vars. Prints "listening on http://HOST:PORT" once it serves.
+// Serves the Worker that `wrangler deploy` would upload, in workerd through miniflare: the pinned wrangler builds it
+// from wrangler.toml (`deploy --dry-run --outdir`; `--env durable` for the Durable Object variant), and wrangler's
+// own reading of that config gives the compatibility date, flags and the SESSIONS binding (a real KV namespace, or
+// the ConversationObject Durable Object). This process's variables become the Worker's vars, as `wrangler dev`
+// reads .dev.vars. Prints "listening on http://HOST:PORT" once it serves.
+//   node tests/support/serve-workerd.mjs [--env durable]
 import { Miniflare } from "miniflare";
-import { readFileSync } from "node:fs";
-import { buildBundles } from "../../scripts/build.mjs";
-import { ROOT, workerBindings } from "./serve-env.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { workerBindings } from "./serve-env.mjs";
+import { buildWorker, workerOptions } from "./wrangler-build.mjs";
 
-const toml = readFileSync(`${ROOT}wrangler.toml`, "utf8");
-const compatibilityDate = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)?.[1];
-if (!compatibilityDate) throw new Error("wrangler.toml has no compatibility_date");
-if (/nodejs_compat/.test(toml.replace(/#.*$/gm, ""))) throw new Error("wrangler.toml must not ask for nodejs_compat");
+const { values } = parseArgs({ options: { env: { type: "string" } } });
+const outdir = mkdtempSync(join(tmpdir(), "agent-worker-"));
+const [bundle, options] = await Promise.all([buildWorker({ outdir, env: values.env }), workerOptions({ env: values.env })]);
 
-const [bundle] = await buildBundles({ names: ["cloudflare"] });
 const mf = new Miniflare({
+  ...options,
   modules: true,
   scriptPath: bundle.path,
-  compatibilityDate,
-  kvNamespaces: ["SESSIONS"],
-  bindings: workerBindings(process.env),
+  modulesRoot: outdir,
+  bindings: { ...options.bindings, ...workerBindings(process.env) },
   host: process.env.HOST ?? "127.0.0.1",
   port: Number(process.env.PORT ?? 8787),
 });
 const url = await mf.ready;
-console.log(`Layercode agent on workerd (miniflare) listening on ${url.origin}`);
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => mf.dispose().finally(() => process.exit(0)));
+console.log(`Layercode agent on workerd (miniflare, ${options.compatibilityDate}) listening on ${url.origin}`);
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => mf.dispose().finally(() => {
+    rmSync(outdir, { recursive: true, force: true });
+    process.exit(0);
+  }));
+}

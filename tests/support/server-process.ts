@@ -35,13 +35,14 @@ export interface ServerTarget {
 }
 
 /** The Node.js on PATH: the workerd and Edge launchers need Node, whichever runner starts them. */
-const node = (script: string) => () => ({ command: "node", args: [script] });
+const node = (script: string, ...args: string[]) => () => ({ command: "node", args: [script, ...args] });
 
 /**
  * The runtimes, each serving the backend as a real process: Bun and Deno run `platforms/*.ts` directly; workerd and
- * Vercel's Edge Runtime serve the bundles the platforms would deploy (dist/cloudflare.js in miniflare with a real KV
- * namespace); the Vercel targets serve what `vercel build` wrote to .vercel/output, the Node.js function in Node and
- * the Edge variant in edge-runtime; Node serves the bundle of platforms/node.ts.
+ * Vercel's Edge Runtime serve what the platforms would deploy (in miniflare, the Worker `wrangler deploy --dry-run`
+ * builds from wrangler.toml, with a real KV namespace or, `--env durable`, the Durable Object store); the Vercel
+ * targets serve what `vercel build` wrote to .vercel/output, the Node.js function in Node and the Edge variant in
+ * edge-runtime; Node serves the bundle of platforms/node.ts.
  */
 export const TARGETS = {
   bun: {
@@ -58,7 +59,19 @@ export const TARGETS = {
     env: () => ({ DENO_KV_PATH: `${mkdtempSync(join(tmpdir(), "agent-kv-"))}/kv.sqlite3` }),
     command: () => ({ command: bin("deno"), args: ["run", "--allow-all", "platforms/deno.ts"] }),
   },
-  workerd: { name: "workerd", store: "cloudflare-kv", command: node("tests/support/serve-workerd.mjs") },
+  // Each start runs wrangler's build first: a few seconds, longer on a loaded machine.
+  workerd: {
+    name: "workerd",
+    store: "cloudflare-kv",
+    startTimeoutMs: 120_000,
+    command: node("tests/support/serve-workerd.mjs"),
+  },
+  "workerd-durable": {
+    name: "workerd-durable",
+    store: "durable-object",
+    startTimeoutMs: 120_000,
+    command: node("tests/support/serve-workerd.mjs", "--env", "durable"),
+  },
   edge: { name: "edge", store: "memory", startTimeoutMs: 240_000, command: node("tests/support/serve-edge.mjs") },
   node: {
     name: "node",
@@ -84,6 +97,7 @@ export const RUNNER_OF: Record<keyof typeof TARGETS, "bun" | "deno"> = {
   bun: "bun",
   deno: "deno",
   workerd: "bun",
+  "workerd-durable": "deno",
   node: "bun",
   edge: "deno",
   "vercel-node": "deno",

@@ -1,0 +1,73 @@
+// The Worker as wrangler itself builds and configures it, for the workerd suites: `wrangler deploy --dry-run
+// --outdir` (the pinned wrangler, through `npm run wrangler`'s launcher) writes what `wrangler deploy` would upload,
+// and wrangler's own reading of wrangler.toml gives miniflare the compatibility date, flags and bindings, as
+// `wrangler dev` does. Nothing here needs the network or a Cloudflare login.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { wranglerCommand } from "../../scripts/wrangler.mjs";
+import { ROOT } from "./serve-env.mjs";
+
+/** What keeps wrangler offline and quiet: no usage metrics, no error reports. */
+export const WRANGLER_OFFLINE_ENV = { WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false" };
+
+/** Longest wait for one build. */
+const BUILD_TIMEOUT_MS = 120_000;
+
+/**
+ * The arguments of the build: `deploy --dry-run --outdir <outdir>`, and `--env <env>` for an environment of
+ * wrangler.toml (`durable`: the Durable Object variant).
+ * @param {{ outdir: string, env?: string }} options
+ */
+export function buildArgs(options) {
+  return ["deploy", "--dry-run", "--outdir", options.outdir, ...(options.env ? ["--env", options.env] : [])];
+}
+
+/**
+ * Builds the Worker with `npm run wrangler -- deploy --dry-run --outdir <outdir>` and returns the module it wrote.
+ * @param {{ outdir: string, env?: string, wrap?: (command: string, args: string[]) => [string, string[]] }} options
+ *   `wrap` runs the command inside another (the offline test runs it in a network namespace).
+ * @returns {Promise<{ path: string, output: string }>}
+ */
+export async function buildWorker(options) {
+  const launcher = join(ROOT, "scripts", "wrangler.mjs");
+  let [command, args] = [process.execPath, [launcher, ...buildArgs(options)]];
+  const node = /(^|[\\/])node(\.exe)?$/.test(command) ? command : "node"; // under Bun or Deno: the Node on PATH
+  [command, args] = options.wrap ? options.wrap(node, args) : [node, args];
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...WRANGLER_OFFLINE_ENV, NO_COLOR: "1", FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const code = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`wrangler's build did not finish in ${BUILD_TIMEOUT_MS} ms:\n${output}`));
+    }, BUILD_TIMEOUT_MS);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("exit", (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  const path = join(options.outdir, "cloudflare.js");
+  if (code !== 0 || !existsSync(path)) throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${output}`);
+  return { path, output };
+}
+
+/**
+ * Miniflare's options for the Worker, read from wrangler.toml by wrangler itself (what `wrangler dev` runs):
+ * compatibility date and flags, the KV namespace or Durable Object bound as SESSIONS, vars.
+ * @param {{ env?: string }} [options]
+ */
+export async function workerOptions(options = {}) {
+  for (const [name, value] of Object.entries(WRANGLER_OFFLINE_ENV)) process.env[name] ??= value;
+  const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
+  return unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"), options.env).workerOptions;
+}
