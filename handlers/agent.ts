@@ -146,6 +146,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         history,
         log,
         waitUntil,
+        signal: c.req.raw.signal,
         startedAt,
         now: rt.now,
         onTurn: hooks.onTurn,

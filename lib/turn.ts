@@ -55,6 +55,12 @@ export interface TurnOptions {
   log: Logger;
   /** Hands work that must outlive the response (the final history write) to the platform. */
   waitUntil: (work: Promise<unknown>) => void;
+  /**
+   * The incoming request's abort signal: a client cancel interrupts the turn like the stream's `cancel()`, whichever
+   * comes first (current workerd reports a disconnect only here, with `enable_request_signal`). Listened to only
+   * while the turn streams: Deno also aborts it after every complete response.
+   */
+  signal?: AbortSignal;
   /** A user turn: the model answers it. */
   reply?: {
     message: Message;
@@ -105,7 +111,8 @@ interface Output {
 /**
  * Streams one turn as SSE: a `response.tts` frame per model delta the moment it arrives, `response.data` frames,
  * and always a final `response.end`, after errors and timeouts too (with the apology spoken first). The client's
- * disconnect (the stream's `cancel()`) aborts the model; what was generated is kept in history.
+ * disconnect (the stream's `cancel()` or the request's abort signal) aborts the model; what was generated is kept in
+ * history.
  *
  * Frames are enqueued pre-encoded into a plain `ReadableStream` rather than written through Hono's `streamSSE`:
  * one awaited write per frame cost a third of the turns per second under load.
@@ -151,16 +158,32 @@ export function streamTurn(options: TurnOptions): Response {
       output.send({ type: "response.end", turn_id: turnId });
       metrics.totalMs = performance.now() - startedAt;
       open = false;
+      options.signal?.removeEventListener("abort", disconnected);
       try {
         controller.close();
       } catch { /* already cancelled */ }
     },
   };
 
+  const disconnected = () => {
+    options.signal?.removeEventListener("abort", disconnected);
+    if (open) {
+      metrics.interrupted = true;
+      metrics.totalMs = performance.now() - startedAt;
+    }
+    open = false;
+    abort.abort(DISCONNECTED);
+    try {
+      controller.close();
+    } catch { /* already cancelled */ }
+  };
+
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
       c.enqueue(OPENING.slice());
+      if (options.signal?.aborted) disconnected();
+      else options.signal?.addEventListener("abort", disconnected);
       const work = options.reply ? answer(options, options.reply, abort, output) : speak(options, output);
       options.waitUntil(
         work.catch((error) => {
@@ -170,14 +193,7 @@ export function streamTurn(options: TurnOptions): Response {
         }).then(() => report(options, metrics)).then(() => output.mark({ step: "metrics", metrics })),
       );
     },
-    cancel() {
-      if (open) {
-        metrics.interrupted = true;
-        metrics.totalMs = performance.now() - startedAt;
-      }
-      open = false;
-      abort.abort(DISCONNECTED);
-    },
+    cancel: disconnected,
   });
   return new Response(body, { headers: SSE_HEADERS });
 }

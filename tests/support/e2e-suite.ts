@@ -152,16 +152,29 @@ export function e2eSuite(target: ServerTarget, extraEnv: Record<string, string> 
     assert.equal(all.at(-1)?.type, "response.end");
   });
 
-  test(name("a client disconnect closes the upstream model request"), async () => {
-    model.respond = () => ({ deltas: words("a b c d e f g h i j k l m n o p"), delayMs: 200 });
+  test(name("a client that aborts after the first frame closes the upstream model request within 2 s, and history keeps the partial reply"), async () => {
+    const reply = words("a b c d e f g h i j k l m n o p");
+    model.respond = () => ({ deltas: reply, delayMs: 250 }); // 4 s in all: the abort comes long before the end
+    const conversation = uid("conv");
     const controller = new AbortController();
-    const response = await fetch(await webhook(agent(), message(uid("conv"), "Talk"), { signal: controller.signal }));
+    const body = message(conversation, "Talk");
+    const response = await fetch(await webhook(agent(), body, { signal: controller.signal }));
     const reader = response.body!.getReader();
     await readUntilFirstFrame(reader);
     const request = model.requests.at(-1)!;
     controller.abort();
     await reader.cancel().catch(() => {});
-    assert.equal(await withTimeout(request.closed, 5000), true, "the upstream request closed before its end");
+    assert.equal(await withTimeout(request.closed, 2000), true, "the upstream request closed before its end");
+    // The turn's log line is written once its history is stored.
+    const turnLog = (line: string) => line.includes(body.turn_id) && line.includes(`"message":"turn"`);
+    assert.match(await waitFor(() => server.output().split("\n").find(turnLog)), /"interrupted":true/);
+    model.respond = () => ({ deltas: ["Ok."] });
+    await frames(await fetch(await webhook(agent(), message(conversation, "Go on"))));
+    const turns = model.requests.at(-1)!.turns;
+    assert.deepEqual(turns.map(([role]) => role), ["user", "assistant", "user"]);
+    const partial = turns[1][1];
+    assert.ok(partial.length > 0 && reply.join("").startsWith(partial), `a prefix of the reply was kept: "${partial}"`);
+    assert.ok(partial.length < reply.join("").length - 8, `only the part generated before the abort was kept: "${partial}"`);
   });
 
   test(name("a bad signature gets 401 and never reaches the model"), async () => {
