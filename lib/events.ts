@@ -89,7 +89,7 @@ export const MAX_TEXT_LENGTH = 20_000;
 /** Deepest accepted nesting of a webhook's JSON (the body itself is level 1), `custom_metadata` included. */
 export const MAX_JSON_DEPTH = 32;
 const MAX_ID_LENGTH = 256;
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function bad(message: string): HttpError {
   return new HttpError(400, message);

@@ -8,7 +8,7 @@ import { createApp } from "../../lib/app.ts";
 import { signWebhook } from "../../lib/signature.ts";
 import { createMemoryStore } from "../../storage/memory.ts";
 import { type GeminiServer, startGeminiServer } from "./gemini-server.ts";
-import { rawRequest, uploadUntilAnswered } from "./raw-http.ts";
+import { rawRequest, twoRequestsOnOneConnection, uploadUntilAnswered } from "./raw-http.ts";
 import { scriptedModel } from "./scripted-model.ts";
 import { type ServerProcess, type ServerTarget, startServer } from "./server-process.ts";
 import type { UnhandledGuard } from "./unhandled.ts";
@@ -311,6 +311,30 @@ function registerCases(
     await refused(await b.send(await webhook(`${b.url}/agent`, message("x".repeat(20_001)))), 400, /longer than/);
     await refused(await b.send(await webhook(`${b.url}/agent`, message("x".repeat(MAX_BODY_BYTES)))), 413);
   });
+
+  if (label !== "in-process") {
+    refusal("after a 413 or a 415 a client that reuses the keep-alive connection gets its next answer", async (b) => {
+      // A pooling client (fetch) reuses the connection of a refusal unless the answer says `connection: close`; a
+      // server that drops it silently fails the next, innocent request with ECONNRESET (the CI flake after the 413).
+      const oversized = encoder.encode(JSON.stringify(message("z".repeat(MAX_BODY_BYTES))));
+      const plain = encoder.encode(JSON.stringify(message()));
+      for (
+        const [status, type, body] of [[413, "application/json", oversized], [415, "text/plain", plain]] as const
+      ) {
+        const signature = await signWebhook(body, SECRET);
+        const result = await twoRequestsOnOneConnection(
+          b.server!.url,
+          { lines: ["POST /agent HTTP/1.1", `content-type: ${type}`, `layercode-signature: ${signature}`], body },
+          { lines: ["GET /health HTTP/1.1"] },
+        );
+        assert.equal(result.first.status, status, result.first.head);
+        if (result.announcedClose) continue;
+        const second = result.second;
+        assert.ok(typeof second === "object", `the connection was ${second} after a ${status} without connection: close`);
+        assert.equal(second.status, 200, second.head);
+      }
+    });
+  }
 
   refusal("an unknown type is acknowledged with 200 and ignored", async (b) => {
     for (const type of ["session.paused", "MESSAGE_V2", "x".repeat(500), "__proto__", "constructor"]) {

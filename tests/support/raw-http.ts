@@ -129,3 +129,75 @@ export async function uploadUntilAnswered(
   socket.destroy();
   return { status: parse(text).status, sent, answeredEarly };
 }
+
+/** One complete response off the front of `text`, or `undefined` while it is incomplete. */
+function completeResponse(text: string): RawResponse | undefined {
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0) return undefined;
+  const response = parse(text);
+  const length = response.head.match(/^content-length:\s*(\d+)/im)?.[1];
+  if (length !== undefined) return response.body.length >= Number(length) ? response : undefined;
+  if (/^transfer-encoding:\s*chunked/im.test(response.head)) return response.body.includes("0\r\n\r\n") ? response : undefined;
+  return undefined;
+}
+
+/** What {@link twoRequestsOnOneConnection} saw. */
+export interface ReusedConnection {
+  first: RawResponse;
+  /** The first answer's head says `connection: close`: a client must not reuse the connection. */
+  announcedClose: boolean;
+  /** The second answer, or what happened instead (`closed`, `reset`, `timeout`). */
+  second: RawResponse | "closed" | "reset" | "timeout";
+}
+
+/**
+ * What a pooling HTTP/1.1 client does: sends `first` (its lines and body) on a keep-alive connection, reads its whole
+ * answer, then at once sends `second` on the same connection, unless the answer announced `connection: close`.
+ * Each wait is bounded by 5 s.
+ */
+export async function twoRequestsOnOneConnection(
+  url: string,
+  first: { lines: string[]; body: Uint8Array },
+  second: { lines: string[] },
+): Promise<ReusedConnection> {
+  const socket = await open(url);
+  const host = `host: ${new URL(url).host}`;
+  let text = "";
+  let ended: "closed" | "reset" | undefined;
+  let wake = () => {};
+  socket.on("data", (chunk: Uint8Array) => {
+    text += new TextDecoder("latin1").decode(chunk);
+    wake();
+  });
+  socket.on("error", () => (ended = "reset"));
+  socket.on("close", () => {
+    ended ??= "closed";
+    wake();
+  });
+  const next = async (): Promise<RawResponse | "closed" | "reset" | "timeout"> => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const response = completeResponse(text);
+      if (response) return response;
+      if (ended) return ended;
+      if (Date.now() > deadline) return "timeout";
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 50);
+      });
+    }
+  };
+  try {
+    socket.write([...first.lines, host, `content-length: ${first.body.byteLength}`].join("\r\n") + "\r\n\r\n");
+    socket.write(first.body);
+    const answer = await next();
+    if (typeof answer === "string") throw new Error(`no answer to the first request (${answer}): ${text.slice(0, 200)}`);
+    const announcedClose = /^connection:\s*close/im.test(answer.head);
+    if (announcedClose) return { first: answer, announcedClose, second: "closed" };
+    text = "";
+    socket.write([...second.lines, host].join("\r\n") + "\r\n\r\n");
+    return { first: answer, announcedClose, second: await next() };
+  } finally {
+    socket.destroy();
+  }
+}

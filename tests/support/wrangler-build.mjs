@@ -8,11 +8,15 @@ import { join } from "node:path";
 import { wranglerCommand } from "../../scripts/wrangler.mjs";
 import { ROOT } from "./serve-env.mjs";
 
-/** What keeps wrangler offline and quiet: no usage metrics, no error reports. */
-export const WRANGLER_OFFLINE_ENV = { WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false" };
+/** What keeps wrangler offline and quiet: no usage metrics, no error reports, no update check. */
+export const WRANGLER_OFFLINE_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  WRANGLER_HIDE_BANNER: "true", // the banner also asks the registry for a newer wrangler
+};
 
-/** Longest wait for one build. */
-const BUILD_TIMEOUT_MS = 120_000;
+/** Longest wait for one wrangler command. */
+const TIMEOUT_MS = 120_000;
 
 /**
  * The arguments of the build: `deploy --dry-run --outdir <outdir>`, and `--env <env>` for an environment of
@@ -24,17 +28,17 @@ export function buildArgs(options) {
 }
 
 /**
- * Builds the Worker with `npm run wrangler -- deploy --dry-run --outdir <outdir>` and returns the module it wrote.
- * @param {{ outdir: string, env?: string, wrap?: (command: string, args: string[]) => [string, string[]] }} options
+ * Runs `npm run wrangler -- <args>` (the project's launcher: Node 22+, else Bun) offline, bounded in time.
+ * @param {string[]} args
+ * @param {{ wrap?: (command: string, args: string[]) => [string, string[]] }} [options]
  *   `wrap` runs the command inside another (the offline test runs it in a network namespace).
- * @returns {Promise<{ path: string, output: string }>}
+ * @returns {Promise<{ code: number | null, output: string }>}
  */
-export async function buildWorker(options) {
+export async function runWrangler(args, options = {}) {
   const launcher = join(ROOT, "scripts", "wrangler.mjs");
-  let [command, args] = [process.execPath, [launcher, ...buildArgs(options)]];
-  const node = /(^|[\\/])node(\.exe)?$/.test(command) ? command : "node"; // under Bun or Deno: the Node on PATH
-  [command, args] = options.wrap ? options.wrap(node, args) : [node, args];
-  const child = spawn(command, args, {
+  const node = /(^|[\\/])node(\.exe)?$/.test(process.execPath) ? process.execPath : "node"; // under Bun or Deno: PATH's
+  const [command, commandArgs] = options.wrap ? options.wrap(node, [launcher, ...args]) : [node, [launcher, ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: { ...process.env, ...WRANGLER_OFFLINE_ENV, NO_COLOR: "1", FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -45,8 +49,8 @@ export async function buildWorker(options) {
   const code = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`wrangler's build did not finish in ${BUILD_TIMEOUT_MS} ms:\n${output}`));
-    }, BUILD_TIMEOUT_MS);
+      reject(new Error(`wrangler ${args.join(" ")} did not finish in ${TIMEOUT_MS} ms:\n${output}`));
+    }, TIMEOUT_MS);
     child.on("error", (error) => {
       clearTimeout(timer);
       reject(error);
@@ -56,6 +60,17 @@ export async function buildWorker(options) {
       resolve(exitCode);
     });
   });
+  return { code, output };
+}
+
+/**
+ * Builds the Worker with `npm run wrangler -- deploy --dry-run --outdir <outdir> [--env <env>]` and returns the
+ * module it wrote.
+ * @param {{ outdir: string, env?: string, wrap?: (command: string, args: string[]) => [string, string[]] }} options
+ * @returns {Promise<{ path: string, output: string }>}
+ */
+export async function buildWorker(options) {
+  const { code, output } = await runWrangler(buildArgs(options), options);
   const path = join(options.outdir, "cloudflare.js");
   if (code !== 0 || !existsSync(path)) throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${output}`);
   return { path, output };
