@@ -70,6 +70,8 @@ export interface UploadResult {
   sent: number;
   /** Whether the answer came before the whole body was written. */
   answeredEarly: boolean;
+  /** The server reset the connection (TCP RST): an answer not yet read when it came is lost with it. */
+  reset: boolean;
 }
 
 /** Options of {@link uploadUntilAnswered}. */
@@ -99,7 +101,8 @@ export async function uploadUntilAnswered(
   let answered!: () => void;
   const answer = new Promise<void>((resolve) => (answered = resolve));
   const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-  socket.on("error", () => {}); // the server may reset the connection once it has answered
+  let reset = false;
+  socket.on("error", (error: NodeJS.ErrnoException) => (reset ||= error.code === "ECONNRESET")); // after its answer
   socket.on("data", (chunk: Uint8Array) => {
     text += new TextDecoder().decode(chunk);
     if (/^HTTP\/1\.[01] \d{3}/.test(text)) answered();
@@ -127,7 +130,7 @@ export async function uploadUntilAnswered(
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10_000));
   await Promise.race([answer, closed, timeout]);
   socket.destroy();
-  return { status: parse(text).status, sent, answeredEarly };
+  return { status: parse(text).status, sent, answeredEarly, reset };
 }
 
 /** One complete response off the front of `text`, or `undefined` while it is incomplete. */
