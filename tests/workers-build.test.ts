@@ -7,12 +7,15 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { wranglerCommand } from "../scripts/wrangler.mjs";
 import { currentRuntime, ROOT, RUNNER_OF } from "./support/server-process.ts";
 import { buildWorker, runWrangler, workerOptions } from "./support/wrangler-build.mjs";
 
-const here = RUNNER_OF.workerd === currentRuntime();
+/** Registers a case under the runner that serves workerd only, so that `npm test` runs it once. */
+const workersTest = (name: string, fn: (t: TestContext) => Promise<void>) => {
+  if (RUNNER_OF.workerd === currentRuntime()) test(name, fn);
+};
 
 /** Runs a command with no network interface at all (a new network namespace), where Linux lets this user. */
 function offline(): ((command: string, args: string[]) => [string, string[]]) | string {
@@ -24,7 +27,7 @@ function offline(): ((command: string, args: string[]) => [string, string[]]) | 
   }
 }
 
-test("wrangler deploy --dry-run builds both Workers from wrangler.toml with no network at all", { skip: !here }, async (t) => {
+workersTest("wrangler deploy --dry-run builds both Workers from wrangler.toml with no network at all", async (t) => {
   const wrap = offline();
   if (typeof wrap === "string") {
     assert.notEqual(process.env.CI, "true", `CI must prove the offline build: ${wrap}`);
@@ -45,7 +48,7 @@ test("wrangler deploy --dry-run builds both Workers from wrangler.toml with no n
   }
 });
 
-test("wrangler.toml asks for the installed workerd's newest date, no Node.js compatibility, request.signal, and a KV namespace wrangler provisions", { skip: !here }, async () => {
+workersTest("wrangler.toml asks for the installed workerd's newest date, no Node.js compatibility, request.signal, and a KV namespace wrangler provisions", async () => {
   const workerd = execFileSync(join(ROOT, "node_modules", ".bin", "workerd"), ["--version"], { encoding: "utf8" });
   const newest = workerd.match(/(\d{4}-\d{2}-\d{2})/)![1];
   for (const env of [undefined, "durable"]) {
@@ -64,7 +67,7 @@ test("wrangler.toml asks for the installed workerd's newest date, no Node.js com
   assert.doesNotMatch(kv, /\bid\s*=/, "no namespace id: wrangler deploy creates the namespace and links it");
 });
 
-test("worker-configuration.d.ts is what wrangler types generates from wrangler.toml", { skip: !here }, async () => {
+workersTest("worker-configuration.d.ts is what wrangler types generates from wrangler.toml", async () => {
   const { code, output } = await runWrangler(["types", "--check"]);
   assert.equal(code, 0, `run npm run cf-typegen and commit worker-configuration.d.ts:\n${output}`);
   const types = readFileSync(join(ROOT, "worker-configuration.d.ts"), "utf8");
@@ -72,7 +75,7 @@ test("worker-configuration.d.ts is what wrangler types generates from wrangler.t
   assert.match(types, /SESSIONS: DurableObjectNamespace<[^>]+ConversationObject> \| KVNamespace;/);
 });
 
-test("npm run wrangler runs wrangler on Node when its engines allow, else under the project's Bun", { skip: !here }, async () => {
+workersTest("npm run wrangler runs wrangler on Node when its engines allow, else under the project's Bun", async () => {
   const old = wranglerCommand(["--version"], { nodeVersion: "20.19.0" });
   assert.equal(old.runtime, "bun");
   assert.match(old.command, /node_modules[\\/]bun[\\/]bin[\\/]bun\.exe$/);
