@@ -161,7 +161,7 @@ export async function storeFromEnv(
       if (!isKvNamespace(binding)) {
         throw new ConfigError(
           `${choice.reason} needs a Workers KV namespace bound as ${BINDING}: add ` +
-            `[[kv_namespaces]] binding = "${BINDING}" with its id to wrangler.toml`,
+            `[[kv_namespaces]] binding = "${BINDING}" to wrangler.toml (wrangler deploy creates the namespace)`,
         );
       }
       return createCloudflareKvStore({ namespace: binding });
