@@ -27,7 +27,7 @@ export async function readBody(request: Request, limitBytes: number, options: Re
   if (!request.body) return new Uint8Array(0);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const reader = request.body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer!: ReturnType<typeof setTimeout>;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new HttpError(408, `the request body did not arrive within ${timeoutMs} ms`)),

@@ -3,7 +3,7 @@
  * failure of `work` after the timeout is not left unhandled.
  */
 export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer!: ReturnType<typeof setTimeout>;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DOMException(`no answer in ${ms} ms`, "TimeoutError")), ms);
   });
