@@ -3,7 +3,7 @@
 // that an unreachable or refusing Layercode API causes. Chromium is Debian's (.ci/chromium.sh installs it).
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { after, before, test } from "node:test";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -32,29 +32,36 @@ async function serveDevelopmentApp(layercodeApiUrl: string): Promise<Served> {
   };
 }
 
-/** A loopback URL where nothing listens. */
-async function unreachableUrl(): Promise<string> {
-  const probe = serve({ fetch: () => new Response(), port: 0, hostname: "127.0.0.1" });
-  await new Promise<void>((resolve) => probe.once("listening", () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+/**
+ * A loopback Layercode API that cannot be reached: it accepts each connection and drops it at once. It keeps its port
+ * for the whole run (a port merely closed again could be taken by another process meanwhile).
+ */
+async function unreachableApi(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 let layercode: LayercodeApi;
 let refusing: Served;
 let unreachable: Served;
+let deadApi: { url: string; close(): Promise<void> };
 let browser: Browser | undefined;
 
 before(async () => {
   layercode = await startLayercodeApi();
   refusing = await serveDevelopmentApp(layercode.url);
-  unreachable = await serveDevelopmentApp(await unreachableUrl());
+  deadApi = await unreachableApi();
+  unreachable = await serveDevelopmentApp(deadApi.url);
 });
 after(async () => {
   await browser?.close();
   await refusing?.close();
   await unreachable?.close();
+  await deadApi?.close();
   await layercode?.close();
 });
 
