@@ -1,7 +1,14 @@
-/** Deno and Deno Deploy: `deno task start`, `deno task dev` (watch). Deno KV on Deploy or with `DENO_KV_PATH`. */
+/**
+ * Deno and Deno Deploy: `deno task start`, `deno task dev` (watch). Deno KV on Deploy or with `DENO_KV_PATH`.
+ *
+ * On Deno Deploy the app is served with `Deno.serve` (Deploy's front times idle clients out). Self-hosted, it is served
+ * through Deno's `node:http` (@hono/node-server), which can close a stalled upload's connection: `Deno.serve` keeps a
+ * connection while a read of the request body is pending, even after the 408, and hands the handler no socket to close.
+ */
 import { agent } from "../agent.ts";
 import { createApp } from "../lib/app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
+import { idleTimeoutSeconds, isEventStream, isStalledUpload, withConnectionClose } from "./connections.ts";
 import { withDevelopmentPage } from "./dev-page.ts";
 import { openDenoKvStore } from "./deno-kv.ts";
 import { serverStoreOpeners } from "./server-stores.ts";
@@ -14,11 +21,30 @@ const store = await storeFromEnv(env, {
   ...serverStoreOpeners,
 });
 const app = withDevelopmentPage(createApp({ ...agent, env, development, store }), development);
-Deno.serve({
-  hostname,
-  port,
-  onListen: ({ hostname, port }) => {
-    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-    console.log(listeningMessage(`Deno ${Deno.version.deno}`, `http://${host}:${port}`, development));
-  },
-}, app.fetch);
+const listening = (address: { hostname?: string; address?: string; port: number }) => {
+  const name = address.hostname ?? address.address ?? hostname;
+  const host = name.includes(":") ? `[${name}]` : name;
+  console.log(listeningMessage(`Deno ${Deno.version.deno}`, `http://${host}:${address.port}`, development));
+};
+
+if (env.DENO_DEPLOYMENT_ID) {
+  Deno.serve({ hostname, port, onListen: listening }, app.fetch);
+} else {
+  const { serve } = await import("@hono/node-server");
+  type NodeBindings = { incoming: { socket: { setTimeout(ms: number): unknown } } };
+  const server = serve({
+    hostname,
+    port,
+    async fetch(request, bindings: NodeBindings) {
+      const response = await app.fetch(request, bindings);
+      // A reply stream may stay quiet while the model thinks: no idle timeout on its socket (the model timeout bounds it).
+      if (isEventStream(response)) bindings.incoming.socket.setTimeout(0);
+      return isStalledUpload(response) ? withConnectionClose(response) : response;
+    },
+  }, (info) => listening(info));
+  // A silent connection is closed (a stalled upload too), SSE answers excepted (above).
+  server.setTimeout(idleTimeoutSeconds(env) * 1000, (socket) => socket.destroy());
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => server.close(() => Deno.exit(0)));
+  }
+}
