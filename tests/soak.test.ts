@@ -12,10 +12,10 @@
 // beyond this test's budget; the stores' own suites test expiry with a clock). The second wave must then fit in
 // about what the first used: memory does not grow with the number of turns served, only with live conversations.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { type GeminiServer, startGeminiServer, words } from "./support/gemini-server.ts";
 import { currentRuntime, type ServerProcess, startServer, TARGETS } from "./support/server-process.ts";
+import { listeningPid, processMemory as memory } from "./support/stall-flood.ts";
 import { frames, SECRET, spoken, webhook } from "./support/webhooks.ts";
 
 const CONVERSATIONS = 200;
@@ -23,46 +23,6 @@ const TURNS = 20;
 const MiB = 1024 * 1024;
 /** The whole test's budget: it fails rather than run longer. */
 const BUDGET_MS = 90_000;
-
-/** The pid listening on a loopback port, found through /proc/net/tcp and the processes' socket inodes. */
-function listeningPid(port: number): number | undefined {
-  const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  const inodes = new Set<string>();
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(table, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields[1]?.endsWith(`:${hex}`) && fields[3] === "0A") inodes.add(fields[9]);
-    }
-  }
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    let fds: string[] = [];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-        if (inodes.has(link.match(/^socket:\[(\d+)\]$/)?.[1] ?? "")) return Number(pid);
-      } catch { /* gone */ }
-    }
-  }
-  return undefined;
-}
-
-/** VmRSS and VmHWM (peak) of a process, in bytes. */
-function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = (name: string) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN) * 1024;
-  return { rss: kib("VmRSS"), peak: kib("VmHWM") };
-}
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
