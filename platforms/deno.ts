@@ -31,6 +31,7 @@ if (env.DENO_DEPLOYMENT_ID) {
   Deno.serve({ hostname, port, onListen: listening }, app.fetch);
 } else {
   const { serve } = await import("@hono/node-server");
+  type NodeServer = import("node:http").Server; // what `serve` starts without `createServer` options
   type NodeBindings = { incoming: { socket: { setTimeout(ms: number): unknown } } };
   const server = serve({
     hostname,
@@ -41,7 +42,7 @@ if (env.DENO_DEPLOYMENT_ID) {
       if (isEventStream(response)) bindings.incoming.socket.setTimeout(0);
       return isStalledUpload(response) ? withConnectionClose(response) : response;
     },
-  }, (info) => listening(info));
+  }, (info) => listening(info)) as NodeServer;
   // A silent connection is closed (a stalled upload too), SSE answers excepted (above).
   server.setTimeout(idleTimeoutSeconds(env) * 1000, (socket) => socket.destroy());
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
