@@ -11,7 +11,7 @@
  * @module
  */
 import { agent } from "./agent.ts";
-import { createApp } from "./lib/app.ts";
+import { createApp } from "./app/create-app.ts";
 
 export {
   type AgentHooks,
@@ -23,7 +23,7 @@ export {
   type FromEnv,
   type HookContext,
   type SessionSummary,
-} from "./lib/app.ts";
+} from "./app/create-app.ts";
 export { type AgentConfig, DEFAULT_SYSTEM_PROMPT, DEVELOPMENT_WEBHOOK_SECRET, readConfig } from "./lib/config.ts";
 export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.ts";
 export type * from "./lib/events.ts";

@@ -1,6 +1,6 @@
 /** Bun: `bun run platforms/bun.ts` (`npm start`), `bun --hot platforms/bun.ts` while developing. */
 import { agent } from "../agent.ts";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
 import { idleTimeoutSeconds, isEventStream, isStalledUpload, withConnectionClose } from "./connections.ts";
 import { withDevelopmentPage } from "./dev-page.ts";

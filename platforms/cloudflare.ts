@@ -4,7 +4,7 @@
  * the store: a KV namespace (Workers KV) or a Durable Object namespace (atomic, `--env durable`).
  */
 import { agent } from "../agent.ts";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 
 /** The Durable Object class of the `durable-object` store, bound as `SESSIONS` by `--env durable`. */

@@ -6,7 +6,7 @@
  * connection while a read of the request body is pending, even after the 408, and hands the handler no socket to close.
  */
 import { agent } from "../agent.ts";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
 import { idleTimeoutSeconds, isEventStream, isStalledUpload, withConnectionClose } from "./connections.ts";
 import { withDevelopmentPage } from "./dev-page.ts";

@@ -1,7 +1,7 @@
 /** Node.js 20+: `npm run start:node` bundles this file (Node 20 runs no TypeScript) and serves it with @hono/node-server. */
 import { serve } from "@hono/node-server";
 import { agent } from "../agent.ts";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { listeningMessage, readServeConfig } from "../lib/config.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 import { idleTimeoutSeconds, isEventStream, isStalledUpload, withConnectionClose } from "./connections.ts";

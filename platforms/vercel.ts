@@ -5,7 +5,7 @@
  */
 import { waitUntil } from "@vercel/functions";
 import { agent } from "../agent.ts";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 import { openUpstashStore } from "../storage/upstash.ts";
 

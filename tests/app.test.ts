@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type CreateAppOptions, createApp } from "../lib/app.ts";
+import { type CreateAppOptions, createApp } from "../app/create-app.ts";
 import { DEVELOPMENT_WEBHOOK_SECRET } from "../lib/config.ts";
 import { createHistory } from "../lib/history.ts";
 import type { Logger } from "../lib/log.ts";

@@ -24,7 +24,7 @@ if (currentRuntime() === "bun") {
 
   test("[deno-deploy] the upload holds the app and its lockfile, not node_modules, tests, bench or secrets", () => {
     const files = uploadedFiles();
-    for (const file of ["deno.json", "package.json", "package-lock.json", "platforms/deno.ts", "agent.ts", "lib/app.ts"]) {
+    for (const file of ["deno.json", "package.json", "package-lock.json", "platforms/deno.ts", "agent.ts", "app/create-app.ts"]) {
       assert.ok(files.includes(file), `${file} is uploaded`);
     }
     for (const prefix of ["node_modules/", "tests/", "bench/", "scripts/", "dist/"]) {

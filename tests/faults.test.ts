@@ -3,7 +3,7 @@
 // server (tests/support/gemini-server.ts), so that the model's faults are real wire faults.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { createHistory, type Message } from "../lib/history.ts";
 import type { Logger } from "../lib/log.ts";
 import type { ResponseFrame } from "../lib/sse.ts";

@@ -2,7 +2,7 @@
 // CORS policy of /authorize origin by origin.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { inProcessBadInputSuite } from "./support/bad-input-suite.ts";
 import { guardUnhandledRejections } from "./support/unhandled.ts";
 import { SECRET } from "./support/webhooks.ts";

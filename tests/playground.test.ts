@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import { serve } from "@hono/node-server";
 import { isLoopbackAddress, isLoopbackHostHeader } from "../handlers/dev.ts";
 import { addDevelopmentPage, PAGE_SDK_PATH } from "../handlers/page.ts";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { readFrames } from "../client/read-frames.ts";
 import type { ResponseFrame } from "../lib/sse.ts";
 import { loadBrowserSdk, peerAddress, withDevelopmentPage } from "../platforms/dev-page.ts";

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { signWebhook } from "../lib/signature.ts";
 import { readFrames, type ResponseFrame } from "../client/mod.ts";
 import { createMemoryStore } from "../storage/memory.ts";

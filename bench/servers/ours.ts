@@ -1,8 +1,8 @@
 /**
- * Ours: the real app from lib/app.ts (signature check over the raw body, event parsing, history in the memory
+ * Ours: the real app from app/create-app.ts (signature check over the raw body, event parsing, history in the memory
  * store, the SSE turn), with the scripted in-process model of bench/fixture.mjs.
  */
-import { createApp } from "../../lib/app.ts";
+import { createApp } from "../../app/create-app.ts";
 import type { ModelProvider } from "../../llm/types.ts";
 import { createMemoryStore } from "../../storage/memory.ts";
 import { SECRET, scriptedModel } from "../fixture.mjs";

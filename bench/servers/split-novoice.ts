@@ -2,7 +2,7 @@
  * Split: ours (the same createApp as ours.ts) with `VOICE_SAFE_OUTPUT=false`, so that deltas skip the streaming
  * voice sanitizer (lib/voice.ts). The gap to ours is what sanitizing costs.
  */
-import { createApp } from "../../lib/app.ts";
+import { createApp } from "../../app/create-app.ts";
 import type { ModelProvider } from "../../llm/types.ts";
 import { createMemoryStore } from "../../storage/memory.ts";
 import { SECRET, scriptedModel } from "../fixture.mjs";

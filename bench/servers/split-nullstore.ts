@@ -2,7 +2,7 @@
  * Split: ours (the same createApp as ours.ts) on a store that keeps nothing (every read finds nothing, every write
  * succeeds). The gap to ours is what the memory store and the history's reads and writes cost.
  */
-import { createApp } from "../../lib/app.ts";
+import { createApp } from "../../app/create-app.ts";
 import type { ModelProvider } from "../../llm/types.ts";
 import type { ConversationStore } from "../../storage/types.ts";
 import { SECRET, scriptedModel } from "../fixture.mjs";

@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { addDevelopmentPage, PAGE_SDK_PATH } from "../../handlers/page.ts";
-import { createApp } from "../../lib/app.ts";
+import { createApp } from "../../app/create-app.ts";
 import { loadBrowserSdk, peerAddress } from "../../platforms/dev-page.ts";
 import { type LayercodeApi, startLayercodeApi } from "../support/layercode-api.ts";
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createApp } from "../../lib/app.ts";
+import { createApp } from "../../app/create-app.ts";
 import { signWebhook } from "../../lib/signature.ts";
 import { createMemoryStore } from "../../storage/memory.ts";
 import { type GeminiServer, startGeminiServer } from "./gemini-server.ts";

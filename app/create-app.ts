@@ -5,9 +5,9 @@ import type { ModelProvider, Tool, TurnContext } from "../llm/types.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import { withStoreTimeout } from "../storage/timeout.ts";
 import type { ConversationStore } from "../storage/types.ts";
-import { createAgentCache } from "./agent-cache.ts";
-import { type AgentConfig, checkConfig, type Env, isLoopbackHost, readConfig } from "./config.ts";
-import { ConfigError, HttpError } from "./errors.ts";
+import { createAgentCache } from "../lib/agent-cache.ts";
+import { type AgentConfig, checkConfig, type Env, isLoopbackHost, readConfig } from "../lib/config.ts";
+import { ConfigError, HttpError } from "../lib/errors.ts";
 import type {
   DataEvent,
   MessageEvent,
@@ -15,12 +15,12 @@ import type {
   SessionStartEvent,
   SessionUpdateEvent,
   WebhookEvent,
-} from "./events.ts";
-import { createHistory, type History } from "./history.ts";
-import { createLogger, errorFields, type Logger } from "./log.ts";
-import { redactCredentials } from "./redact.ts";
-import { createReplayGuard, type ReplayGuard } from "./replay.ts";
-import type { TurnEvent, TurnMetrics } from "./turn.ts";
+} from "../lib/events.ts";
+import { createHistory, type History } from "../lib/history.ts";
+import { createLogger, errorFields, type Logger } from "../lib/log.ts";
+import { redactCredentials } from "../lib/redact.ts";
+import { createReplayGuard, type ReplayGuard } from "../lib/replay.ts";
+import type { TurnEvent, TurnMetrics } from "../lib/turn.ts";
 import { agentHandler } from "../handlers/agent.ts";
 import { authorizeCors, authorizeHandler } from "../handlers/authorize.ts";
 import { healthHandler } from "../handlers/health.ts";
