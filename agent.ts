@@ -3,7 +3,7 @@
  * welcome come from `SYSTEM_PROMPT` and `WELCOME_MESSAGE` (or add `systemPrompt` / `welcome` hooks).
  * @module
  */
-import type { CreateAppOptions } from "./app/create-app.ts";
+import type { CreateAppOptions } from "./lib/types.ts";
 import { serializeSummary } from "./lib/summary.ts";
 import { currentTime } from "./tools/current-time.ts";
 

@@ -18,12 +18,12 @@ export {
   type AgentProfile,
   type AgentRuntime,
   type AuthorizeBody,
-  createApp,
   type CreateAppOptions,
   type FromEnv,
   type HookContext,
   type SessionSummary,
-} from "./app/create-app.ts";
+} from "./lib/types.ts";
+export { createApp } from "./app/create-app.ts";
 export { type AgentConfig, DEFAULT_SYSTEM_PROMPT, DEVELOPMENT_WEBHOOK_SECRET, readConfig } from "./lib/config.ts";
 export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.ts";
 export type * from "./lib/events.ts";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AgentProfile, AgentRuntime, HookContext, SessionSummary } from "../app/create-app.ts";
+import type { AgentProfile, AgentRuntime, HookContext, SessionSummary } from "../lib/types.ts";
 import { readBody } from "../lib/body.ts";
 import { HttpError } from "../lib/errors.ts";
 import { type EventBase, parseEvent } from "../lib/events.ts";

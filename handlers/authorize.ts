@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import type { AgentRuntime, AuthorizeBody } from "../app/create-app.ts";
+import type { AgentRuntime, AuthorizeBody } from "../lib/types.ts";
 import { readBody } from "../lib/body.ts";
 import { ConfigError, HttpError } from "../lib/errors.ts";
 import { isObject } from "../lib/events.ts";

@@ -1,5 +1,5 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import { runtimeOf } from "../app/create-app.ts";
+import { runtimeOf } from "../lib/runtime.ts";
 import { readBody } from "../lib/body.ts";
 import { HttpError } from "../lib/errors.ts";
 import { isObject } from "../lib/events.ts";

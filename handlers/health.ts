@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AgentRuntime } from "../app/create-app.ts";
+import type { AgentRuntime } from "../lib/types.ts";
 import { DEVELOPMENT_WEBHOOK_SECRET } from "../lib/config.ts";
 import type { ConversationStore } from "../storage/types.ts";
 

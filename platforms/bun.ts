@@ -9,7 +9,7 @@ import { storeFromEnv } from "../storage/from-env.ts";
 
 const { hostname, port, development } = readServeConfig(process.env);
 const store = await storeFromEnv(process.env, serverStoreOpeners);
-const app = withDevelopmentPage(createApp({ ...agent, development, store }), development);
+const app = withDevelopmentPage(createApp({ ...agent, env: process.env, development, store }), development);
 const server = Bun.serve({
   hostname,
   port,

@@ -10,7 +10,7 @@ import { storeFromEnv } from "../storage/from-env.ts";
 /** The Durable Object class of the `durable-object` store, bound as `SESSIONS` by `--env durable`. */
 export { ConversationObject } from "../storage/durable-object.ts";
 
-const app = createApp({ ...agent, store: (env) => storeFromEnv(env) });
+const app = createApp({ ...agent, env: (c) => c.env, store: (env) => storeFromEnv(env) });
 
 /** The most of an unread request body that is read and thrown away before a refusal is sent, and for how long. */
 const DRAIN = { bytes: 1024 * 1024, ms: 2000 };

@@ -10,7 +10,7 @@ import { serverStoreOpeners } from "./server-stores.ts";
 
 const { hostname, port, development } = readServeConfig(process.env);
 const store = await storeFromEnv(process.env, serverStoreOpeners);
-const app = withDevelopmentPage(createApp({ ...agent, development, store }), development);
+const app = withDevelopmentPage(createApp({ ...agent, env: process.env, development, store }), development);
 type NodeBindings = { incoming: { socket: { setTimeout(ms: number): unknown } } };
 const server = serve({
   hostname,

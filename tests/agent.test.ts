@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { agent } from "../agent.ts";
-import { type CreateAppOptions, createApp } from "../app/create-app.ts";
+import { createApp } from "../app/create-app.ts";
+import type { CreateAppOptions } from "../lib/types.ts";
 import { HttpError } from "../lib/errors.ts";
 import { createHistory } from "../lib/history.ts";
 import type { Logger } from "../lib/log.ts";

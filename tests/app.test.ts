@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type CreateAppOptions, createApp } from "../app/create-app.ts";
+import { createApp } from "../app/create-app.ts";
+import type { CreateAppOptions } from "../lib/types.ts";
 import { DEVELOPMENT_WEBHOOK_SECRET } from "../lib/config.ts";
 import { createHistory } from "../lib/history.ts";
 import type { Logger } from "../lib/log.ts";

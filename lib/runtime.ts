@@ -1,0 +1,146 @@
+/**
+ * The per-environment build of an agent backend: configuration, default model, store, history, replay guard and
+ * agent-profile cache, resolved once per environment and shared by every handler.
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import { env as honoEnv, getRuntimeKey } from "hono/adapter";
+import { modelFromEnv } from "../llm/from-env.ts";
+import { createMemoryStore } from "../storage/memory.ts";
+import { withStoreTimeout } from "../storage/timeout.ts";
+import { createAgentCache } from "./agent-cache.ts";
+import { type AgentConfig, checkConfig, type Env, readConfig } from "./config.ts";
+import { createHistory } from "./history.ts";
+import { createLogger, errorFields } from "./log.ts";
+import { createReplayGuard } from "./replay.ts";
+import type { AgentProfile, AgentRuntime, CreateAppOptions, FromEnv } from "./types.ts";
+
+const MAX_CACHED_AGENTS = 1000;
+const MAX_CACHED_AGENT_BYTES = 8 * 1024 * 1024;
+/** Webhooks the in-memory replay guard remembers at most (about 100 bytes each). */
+const REPLAY_MEMORY_KEYS = 100_000;
+/** The environment of a platform that has none (a Workers request without bindings). */
+const NO_ENV: Record<string, unknown> = {};
+
+function strings(env: Record<string, unknown>): Env {
+  const out: Env = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === "string") out[name] = value;
+  return out;
+}
+
+async function resolve<T>(value: FromEnv<T> | undefined, env: Record<string, unknown>, config: AgentConfig) {
+  return typeof value === "function"
+    ? await (value as (e: typeof env, c: AgentConfig) => T | Promise<T>)(env, config)
+    : value;
+}
+
+/** Builds what every request of one environment shares. */
+async function build(options: CreateAppOptions, rawEnv: Record<string, unknown>): Promise<AgentRuntime> {
+  const config = checkConfig({ ...readConfig(strings(rawEnv), options.development), ...options.config });
+  const log = options.logger ?? createLogger(config.logLevel);
+  const model = (await resolve(options.model, rawEnv, config)) ?? modelFromEnv(rawEnv, config);
+  // Every store call is bounded: a store that never answers must not hold a turn or a background task.
+  const store = withStoreTimeout((await resolve(options.store, rawEnv, config)) ?? createMemoryStore(), {
+    timeoutMs: config.storeTimeoutMs,
+  });
+  const history = createHistory(store, {
+    maxMessages: config.historyMaxMessages,
+    maxBytes: config.historyMaxBytes,
+    ttlSeconds: config.historyTtlSeconds,
+  });
+  if (config.mode === "development") {
+    log.warn("development mode: a built-in webhook secret is accepted; never expose this server", {
+      model: `${model.name}/${model.model}`,
+    });
+  } else if (config.webhookSecrets.length === 0) {
+    log.error("LAYERCODE_WEBHOOK_SECRET is not set: every webhook is refused until you add it to your secrets");
+  }
+  // Per conversation and metadata (two tenants may reuse one conversation_id), keyed by a digest of both.
+  const agents = createAgentCache<AgentProfile>({ maxEntries: MAX_CACHED_AGENTS, maxBytes: MAX_CACHED_AGENT_BYTES });
+  const agentFor: AgentRuntime["agentFor"] = (event) => {
+    const resolveAgent = options.resolveAgent;
+    if (!resolveAgent) return Promise.resolve(undefined);
+    return agents.get(event.conversationId, event.customMetadata, () => resolveAgent(event));
+  };
+  let hasExecutionContext: boolean | undefined;
+  const background = (work: Promise<unknown>) => {
+    work.catch((error) => log.error("background work failed", errorFields(error)));
+  };
+  return {
+    config,
+    model,
+    store,
+    history,
+    hooks: options.hooks ?? {},
+    tools: options.tools ?? [],
+    agentFor,
+    log,
+    now: options.now ?? Date.now,
+    traces: new WeakMap(),
+    // On by default where it is sound: an atomic store (in memory, one process). REPLAY_PROTECTION=false turns it off.
+    replay: (config.replayProtection ?? store.atomic)
+      ? createReplayGuard({
+        // In memory, replay keys get their own bounded map, so that a busy minute never evicts conversations.
+        store: store.name === "memory" ? createMemoryStore({ maxKeys: REPLAY_MEMORY_KEYS }) : store,
+        ttlSeconds: 2 * config.signatureToleranceSeconds,
+        onError: (error) =>
+          log.warn("replay guard unavailable: processing the webhook", { store: store.name, ...errorFields(error) }),
+      })
+      : undefined,
+    waitUntil(c) {
+      if (options.waitUntil) return options.waitUntil;
+      if (hasExecutionContext === false) return background;
+      try {
+        const ctx = c.executionCtx;
+        hasExecutionContext = true;
+        return (work) => ctx.waitUntil(work);
+      } catch {
+        // Deno, Bun and Node keep running after the response. Hono throws when there is no execution context:
+        // a runtime either always passes one (Workers, Vercel) or never does, so ask once.
+        hasExecutionContext = false;
+        return background;
+      }
+    },
+  };
+}
+
+/**
+ * The environment when the app is given none: Hono's `env(c)`, which is the request's bindings on Workers
+ * (`getRuntimeKey()` is `workerd`) and the process's one environment elsewhere, read once.
+ */
+function platformEnv(): (c: Context) => Record<string, unknown> {
+  let fixed: Record<string, unknown> | undefined;
+  return (c) => getRuntimeKey() === "workerd" ? honoEnv(c) : (fixed ??= honoEnv(c) ?? NO_ENV);
+}
+
+/**
+ * Resolves an app's runtime once per environment object: an `env` object is one environment, an `env` function
+ * (Workers' bindings) returns the environment of each request. A build that fails is tried again next request.
+ */
+export function createRuntime(options: CreateAppOptions): (c: Context) => Promise<AgentRuntime> {
+  const cache = new WeakMap<object, Promise<AgentRuntime>>();
+  const given = options.env;
+  const envOf = typeof given === "function" ? given : given ? () => given : platformEnv();
+  return (c) => {
+    const env = envOf(c) ?? NO_ENV;
+    let found = cache.get(env);
+    if (!found) {
+      found = build(options, env);
+      found.catch(() => cache.delete(env));
+      cache.set(env, found);
+    }
+    return found;
+  };
+}
+
+const runtimes = new WeakMap<Hono, (c: Context) => Promise<AgentRuntime>>();
+
+/** Records the runtime behind an app, for {@link runtimeOf}. */
+export function attachRuntime(app: Hono, runtime: (c: Context) => Promise<AgentRuntime>): void {
+  runtimes.set(app, runtime);
+}
+
+/** The runtime behind an app made by `createApp`, for development tools mounted beside it (handlers/dev.ts). */
+export function runtimeOf(app: Hono): ((c: Context) => Promise<AgentRuntime>) | undefined {
+  return runtimes.get(app);
+}
