@@ -28,7 +28,7 @@ export { type AgentConfig, DEFAULT_SYSTEM_PROMPT, DEVELOPMENT_WEBHOOK_SECRET, re
 export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.ts";
 export type * from "./lib/events.ts";
 export { createHistory, type History, type HistoryOptions, type Message } from "./lib/history.ts";
-export { signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
+export { type ParsedSignature, signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
 export { encodeFrame, type ResponseFrame } from "./lib/sse.ts";
 export { renderTemplate } from "./lib/template.ts";
 export {

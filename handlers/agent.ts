@@ -78,7 +78,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
       timeoutMs: config.bodyTimeoutMs,
       larger: { limitBytes: config.sessionEndMaxBodyBytes, marker: "session.end" },
     });
-    await verifySignature(c.req.header("layercode-signature"), body, {
+    const signature = await verifySignature(c.req.header("layercode-signature"), body, {
       secrets: config.webhookSecrets,
       toleranceSeconds: config.signatureToleranceSeconds,
       now: rt.now,
@@ -87,7 +87,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     if (body.byteLength > config.maxBodyBytes && event.type !== "session.end") {
       throw new HttpError(413, `request body is larger than ${config.maxBodyBytes} bytes`);
     }
-    if (rt.replay && (await rt.replay.seen(c.req.header("layercode-signature")!, body))) {
+    if (rt.replay && (await rt.replay.seen(signature, body))) {
       log.info("replayed webhook ignored", { conversationId: event.conversationId, type: event.type });
       return replayAnswer(event);
     }
@@ -174,20 +174,14 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         return c.json(answer === undefined ? { received: true } : answer);
       }
       case "session.end": {
-        const raw = event.raw;
-        const number = (value: unknown) => (typeof value === "number" ? value : undefined);
         const summary: SessionSummary = {
           conversationId: event.conversationId,
           agentId: event.agentId,
           startedAt: event.startedAt,
           endedAt: event.endedAt,
-          durationMs: event.durationMs ?? null,
+          durationMs: event.durationMs,
           transcript: event.transcript,
-          latency: {
-            latency: number(raw.latency),
-            transcriptionSeconds: number(raw.transcription_duration_seconds),
-            ttsSeconds: number(raw.tts_duration_seconds),
-          },
+          latency: event.latency,
           metadata: context.metadata,
         };
         // Answered at once: the agent (for the history's key) is resolved afterwards, with the hook.

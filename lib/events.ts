@@ -50,14 +50,25 @@ export interface TranscriptEntry {
   timestamp?: number;
 }
 
+/** Latency figures Layercode reports with `session.end`; a figure that is not a number is left out. */
+export interface SessionLatency {
+  /** `latency`. */
+  latency?: number;
+  /** `transcription_duration_seconds`. */
+  transcriptionSeconds?: number;
+  /** `tts_duration_seconds`. */
+  ttsSeconds?: number;
+}
+
 /** The call ended. */
 export interface SessionEndEvent extends EventBase {
   type: "session.end";
   agentId?: string;
   startedAt?: string;
   endedAt?: string;
-  durationMs?: number | null;
+  durationMs: number | null;
   transcript: TranscriptEntry[];
+  latency: SessionLatency;
 }
 
 /** A recording finished after the call. */
@@ -154,6 +165,10 @@ function parseInterruption(value: unknown): InterruptionContext | undefined {
   };
 }
 
+function optionalNumber(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
+}
+
 function parseTranscript(value: unknown): TranscriptEntry[] {
   if (!Array.isArray(value)) return [];
   const entries: TranscriptEntry[] = [];
@@ -233,25 +248,28 @@ export function parseEvent(body: Uint8Array | string): WebhookEvent {
       needConversation();
       return { ...base, type: "data", turnId: id(parsed, "turn_id"), data: parsed.data ?? null };
     case "session.end": {
-      const duration = parsed.duration;
       return {
         ...base,
         type: "session.end",
         agentId: optionalString(parsed, "agent_id"),
         startedAt: optionalString(parsed, "started_at"),
         endedAt: optionalString(parsed, "ended_at"),
-        durationMs: typeof duration === "number" ? duration : null,
+        durationMs: optionalNumber(parsed.duration) ?? null,
         transcript: parseTranscript(parsed.transcript),
+        latency: {
+          latency: optionalNumber(parsed.latency),
+          transcriptionSeconds: optionalNumber(parsed.transcription_duration_seconds),
+          ttsSeconds: optionalNumber(parsed.tts_duration_seconds),
+        },
       };
     }
     case "session.update": {
-      const seconds = parsed.recording_duration;
       return {
         ...base,
         type: "session.update",
         recordingStatus: optionalString(parsed, "recording_status"),
         recordingUrl: optionalString(parsed, "recording_url"),
-        recordingDurationSeconds: typeof seconds === "number" ? seconds : undefined,
+        recordingDurationSeconds: optionalNumber(parsed.recording_duration),
         errorMessage: optionalString(parsed, "error_message"),
       };
     }

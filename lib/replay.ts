@@ -1,6 +1,6 @@
 import type { ConversationStore } from "../storage/types.ts";
 import type { WebhookEvent } from "./events.ts";
-import { parseSignatureHeader, signedPayload, toHex } from "./signature.ts";
+import { type ParsedSignature, parseSignatureHeader, signedPayload, toHex } from "./signature.ts";
 import { encodeFrame, SSE_HEADERS } from "./sse.ts";
 
 /** Options of {@link createReplayGuard}. */
@@ -23,9 +23,10 @@ export interface ReplayGuardOptions {
 export interface ReplayGuard {
   /**
    * Records a webhook whose signature verified; resolves `true` when the same signed payload was recorded before.
-   * Call it only after `verifySignature()`: an unverified request must never fill the store.
+   * Call it only after `verifySignature()`: an unverified request must never fill the store. `signature` is what
+   * `verifySignature()` returned (the header is then not parsed again), or the header itself.
    */
-  seen(signatureHeader: string, body: Uint8Array | string): Promise<boolean>;
+  seen(signature: ParsedSignature | string, body: Uint8Array | string): Promise<boolean>;
 }
 
 async function fingerprint(timestamp: string, body: Uint8Array | string): Promise<string> {
@@ -42,15 +43,16 @@ async function fingerprint(timestamp: string, body: Uint8Array | string): Promis
  * the same instant.
  * @example
  * const replay = createReplayGuard({ store, ttlSeconds: 2 * config.signatureToleranceSeconds });
- * if (await replay.seen(request.headers.get("layercode-signature")!, body)) return replayAnswer(event);
+ * const signature = await verifySignature(request.headers.get("layercode-signature"), body, { secrets });
+ * if (await replay.seen(signature, body)) return replayAnswer(event);
  */
 export function createReplayGuard(options: ReplayGuardOptions): ReplayGuard {
   const { store } = options;
   const ttlSeconds = options.ttlSeconds ?? 600;
   const prefix = options.prefix ?? "replay:";
   return {
-    async seen(signatureHeader, body) {
-      const { timestamp } = parseSignatureHeader(signatureHeader);
+    async seen(signature, body) {
+      const { timestamp } = typeof signature === "string" ? parseSignatureHeader(signature) : signature;
       const key = prefix + await fingerprint(timestamp, body);
       try {
         if (!store.atomic && (await store.get(key)) !== null) return true;

@@ -102,6 +102,7 @@ export function parseSignatureHeader(header: string | null | undefined): ParsedS
 
 /**
  * Verifies a webhook's `layercode-signature` over the raw body, in constant time (WebCrypto `verify`).
+ * @returns the parsed header, for what needs it after verification (the replay guard).
  * @throws {WebhookVerificationError} when the header is malformed, stale or matches no secret.
  * @example
  * await verifySignature(request.headers.get("layercode-signature"), rawBody, { secrets: ["whsec_…"] });
@@ -110,8 +111,9 @@ export async function verifySignature(
   header: string | null | undefined,
   body: Uint8Array | string,
   options: VerifySignatureOptions,
-): Promise<void> {
-  const { timestamp, signatures } = parseSignatureHeader(header);
+): Promise<ParsedSignature> {
+  const parsed = parseSignatureHeader(header);
+  const { timestamp, signatures } = parsed;
   const tolerance = options.toleranceSeconds ?? 300;
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   if (Math.abs(nowSeconds - Number(timestamp)) > tolerance) {
@@ -122,7 +124,7 @@ export async function verifySignature(
   for (const secret of options.secrets) {
     const key = await hmacKey(secret);
     for (const signature of signatures) {
-      if (await crypto.subtle.verify("HMAC", key, signature, payload)) return;
+      if (await crypto.subtle.verify("HMAC", key, signature, payload)) return parsed;
     }
   }
   throw new WebhookVerificationError("layercode-signature does not match");

@@ -11,6 +11,7 @@ import type {
   DataEvent,
   MessageEvent,
   SessionEndEvent,
+  SessionLatency,
   SessionStartEvent,
   SessionUpdateEvent,
   WebhookEvent,
@@ -30,7 +31,7 @@ export interface SessionSummary {
   /** Layercode's transcript of the call. */
   transcript: SessionEndEvent["transcript"];
   /** Latency figures Layercode reports (`latency`, `transcription_duration_seconds`, `tts_duration_seconds`). */
-  latency: { latency?: number; transcriptionSeconds?: number; ttsSeconds?: number };
+  latency: SessionLatency;
   metadata: Record<string, unknown>;
 }
 
