@@ -38,7 +38,7 @@ export {
   type VoiceSanitizer,
   type VoiceSanitizerOptions,
 } from "./lib/voice.ts";
-export type { TurnMetrics } from "./lib/turn.ts";
+export type { TurnEvent, TurnMetrics } from "./lib/turn.ts";
 export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";
 export { createOpenAiModel, DEFAULT_OPENAI_MODEL, type OpenAiModelOptions } from "./llm/openai.ts";
@@ -51,6 +51,7 @@ export {
 export { chooseModelProvider, MODEL_PROVIDERS, modelFromEnv, type ModelProviderName } from "./llm/from-env.ts";
 export { UpstreamError } from "./llm/chat-stream.ts";
 export type {
+  AnyTool,
   JsonSchema,
   ModelChunk,
   ModelInput,

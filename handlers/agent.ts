@@ -67,8 +67,8 @@ function apologyTurn(turnId: string, apology: string): Response {
  */
 export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
   return async (c: Context): Promise<Response> => {
-    const startedAt = performance.now();
     const rt = await runtime(c);
+    const startedAt = rt.now();
     const { config, hooks, history, log } = rt;
     const type = c.req.header("content-type");
     if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
@@ -152,19 +152,18 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         onTurn: hooks.onTurn,
         trace: rt.traces.get(c.req.raw),
       };
-      if (event.type === "session.start") return streamTurn({ ...turn, say: text });
+      if (event.type === "session.start") return streamTurn({ ...turn, type: "session.start", text });
       return streamTurn({
         ...turn,
-        reply: {
-          message: { role: "user", text: event.text, turnId: event.turnId, at: rt.now() },
-          interruption: event.interruption,
-          model: agent?.model ?? rt.model,
-          system: text,
-          tools: agent?.tools ?? rt.tools,
-          timeoutMs: config.modelTimeoutMs,
-          apology: config.apologyMessage,
-          voiceSafe: config.voiceSafeOutput,
-        },
+        type: "message",
+        text: event.text,
+        interruption: event.interruption,
+        model: agent?.model ?? rt.model,
+        system: text,
+        tools: agent?.tools ?? rt.tools,
+        timeoutMs: config.modelTimeoutMs,
+        apology: config.apologyMessage,
+        voiceSafe: config.voiceSafeOutput,
       });
     }
 

@@ -1,9 +1,9 @@
-import type { ModelChunk, ModelProvider, Tool, TurnContext } from "../llm/types.ts";
-import type { History, Message, TurnState } from "./history.ts";
+import type { AnyTool, ModelChunk, ModelProvider, TurnContext } from "../llm/types.ts";
+import type { History, TurnState } from "./history.ts";
 import type { InterruptionContext } from "./events.ts";
+import { idleTimeout, isTimeout, withTimeout } from "./guards.ts";
 import { errorFields, type Logger } from "./log.ts";
 import { encodeFrame, type ResponseFrame, SSE_HEADERS } from "./sse.ts";
-import { withTimeout } from "./timeout.ts";
 import { createVoiceSanitizer } from "./voice.ts";
 
 /** One line per turn: what `onTurn` receives and what is logged. Ids only: no text, no metadata. */
@@ -46,8 +46,8 @@ export type TurnEvent = { at: number } & (
   | { step: "metrics"; metrics: TurnMetrics }
 );
 
-/** What {@link streamTurn} needs for one spoken turn. */
-export interface TurnOptions {
+/** What every turn needs. */
+interface TurnBase {
   context: TurnContext;
   /** The conversation's key in history (namespaced per agent when several share a store). */
   historyKey: string;
@@ -61,34 +61,43 @@ export interface TurnOptions {
    * while the turn streams: Deno also aborts it after every complete response.
    */
   signal?: AbortSignal;
-  /** A user turn: the model answers it. */
-  reply?: {
-    message: Message;
-    interruption?: InterruptionContext;
-    model: ModelProvider;
-    system: string;
-    // deno-lint-ignore no-explicit-any
-    tools?: readonly Tool<any>[];
-    /** Abort the model after this long without a chunk. */
-    timeoutMs: number;
-    /** Spoken when the model fails or times out. */
-    apology: string;
-    /** Strip markdown, emoji and URL syntax from what is spoken. @default true */
-    voiceSafe?: boolean;
-  };
-  /** A fixed text to speak instead (the welcome); empty: just end the turn. */
-  say?: string;
   /** Called with the turn's metrics once it is stored. */
   onTurn?: (metrics: TurnMetrics) => void | Promise<void>;
-  /** When the request arrived, in `performance.now()` milliseconds. */
+  /** When the request arrived, on `now`'s clock. @default now() */
   startedAt?: number;
+  /** The turn's one clock, in milliseconds: message times, durations, the model's idle timeout. @default Date.now */
   now?: () => number;
   /** Told each step of the turn as it happens (development tools only: it sees the text). */
   trace?: (event: TurnEvent) => void;
 }
 
+/** A user turn (`message`): the model answers the user's text. */
+export interface ReplyTurn extends TurnBase {
+  type: "message";
+  /** What the user said; stored under the context's turn id. */
+  text: string;
+  interruption?: InterruptionContext;
+  model: ModelProvider;
+  system: string;
+  tools?: readonly AnyTool[];
+  /** Abort the model after this long without a chunk. */
+  timeoutMs: number;
+  /** Spoken when the model fails or times out. */
+  apology: string;
+  /** Strip markdown, emoji and URL syntax from what is spoken. @default true */
+  voiceSafe?: boolean;
+}
+
+/** A fixed text to speak (`session.start`'s welcome); empty: just end the turn. */
+export interface WelcomeTurn extends TurnBase {
+  type: "session.start";
+  text: string;
+}
+
+/** What {@link streamTurn} needs for one spoken turn: a reply of the model, or a fixed welcome. */
+export type TurnOptions = ReplyTurn | WelcomeTurn;
+
 const DISCONNECTED = Symbol("client disconnected");
-const TIMED_OUT = Symbol("model timed out");
 /**
  * The first bytes of every turn's stream, enqueued at once: an SSE comment line, which parsers skip. Bun sends the
  * response headers only with the first chunk, so without it a slow model would hold the headers back too.
@@ -106,6 +115,7 @@ interface Output {
   end(): void;
   metrics: TurnMetrics;
   startedAt: number;
+  now: () => number;
 }
 
 /**
@@ -120,14 +130,15 @@ interface Output {
 export function streamTurn(options: TurnOptions): Response {
   const abort = new AbortController();
   const { conversationId, turnId } = options.context;
-  const startedAt = options.startedAt ?? performance.now();
+  const now = options.now ?? Date.now;
+  const startedAt = options.startedAt ?? now();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let open = true;
   const metrics: TurnMetrics = {
     conversationId,
     turnId,
-    type: options.reply ? "message" : "session.start",
-    ...(options.reply ? { provider: options.reply.model.name, model: options.reply.model.model } : {}),
+    type: options.type,
+    ...(options.type === "message" ? { provider: options.model.name, model: options.model.model } : {}),
     totalMs: 0,
     interrupted: false,
     storeReads: 0,
@@ -138,14 +149,15 @@ export function streamTurn(options: TurnOptions): Response {
   const output: Output = {
     metrics,
     startedAt,
+    now,
     mark(event) {
-      trace?.({ ...event, at: performance.now() - startedAt } as TurnEvent);
+      trace?.({ ...event, at: now() - startedAt } as TurnEvent);
     },
     send(frame) {
       if (!open) return;
       if (trace) output.mark({ step: "frame", frame });
       if (metrics.timeToFirstFrameMs === undefined && frame.type !== "response.end") {
-        metrics.timeToFirstFrameMs = performance.now() - startedAt;
+        metrics.timeToFirstFrameMs = now() - startedAt;
       }
       try {
         controller.enqueue(encodeFrame(frame));
@@ -156,7 +168,7 @@ export function streamTurn(options: TurnOptions): Response {
     end() {
       if (!open) return;
       output.send({ type: "response.end", turn_id: turnId });
-      metrics.totalMs = performance.now() - startedAt;
+      metrics.totalMs = now() - startedAt;
       open = false;
       options.signal?.removeEventListener("abort", disconnected);
       try {
@@ -169,7 +181,7 @@ export function streamTurn(options: TurnOptions): Response {
     options.signal?.removeEventListener("abort", disconnected);
     if (open) {
       metrics.interrupted = true;
-      metrics.totalMs = performance.now() - startedAt;
+      metrics.totalMs = now() - startedAt;
     }
     open = false;
     abort.abort(DISCONNECTED);
@@ -184,7 +196,7 @@ export function streamTurn(options: TurnOptions): Response {
       c.enqueue(OPENING.slice());
       if (options.signal?.aborted) disconnected();
       else options.signal?.addEventListener("abort", disconnected);
-      const work = options.reply ? answer(options, options.reply, abort, output) : speak(options, output);
+      const work = options.type === "message" ? answer(options, abort, output) : speak(options, output);
       options.waitUntil(
         work.catch((error) => {
           metrics.errorClass ??= errorFields(error).errorClass as string;
@@ -217,13 +229,13 @@ function count(metrics: TurnMetrics, state: TurnState | undefined): void {
   metrics.storeWrites = state.ops.writes;
 }
 
-async function speak(options: TurnOptions, output: Output): Promise<void> {
+async function speak(options: WelcomeTurn, output: Output): Promise<void> {
   const { turnId } = options.context;
-  const text = options.say ?? "";
+  const { text } = options;
   if (text) output.send({ type: "response.tts", content: text, turn_id: turnId });
   output.end();
   if (!text) return;
-  const reply: Message = { role: "assistant", text, turnId, at: (options.now ?? Date.now)() };
+  const reply = { role: "assistant" as const, text, turnId, at: output.now() };
   await store(options, output, async () => {
     const state = await options.history.begin(options.historyKey);
     output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
@@ -246,69 +258,50 @@ async function store(options: TurnOptions, output: Output, write: () => Promise<
   count(output.metrics, state);
 }
 
-async function answer(
-  options: TurnOptions,
-  reply: NonNullable<TurnOptions["reply"]>,
-  controller: AbortController,
-  output: Output,
-): Promise<void> {
+async function answer(options: ReplyTurn, controller: AbortController, output: Output): Promise<void> {
   const { log, context } = options;
   const { conversationId, turnId } = context;
   const { metrics, send } = output;
+  // The user's message takes the turn's id from the context: one source for it.
+  const message = { role: "user" as const, text: options.text, turnId, at: output.now() };
   let state: TurnState | undefined;
   try {
     // A store that never answers must not hold the turn: past the bound, answer without history.
     state = await withTimeout(
-      options.history.begin(options.historyKey, reply.message, reply.interruption),
-      Math.min(reply.timeoutMs, HISTORY_TIMEOUT_MS),
+      options.history.begin(options.historyKey, message, options.interruption),
+      Math.min(options.timeoutMs, HISTORY_TIMEOUT_MS),
     );
   } catch (error) {
     metrics.errorClass = errorFields(error).errorClass as string;
     output.mark({ step: "error", errorClass: metrics.errorClass });
     log.error("history unavailable: answering without it", { conversationId, turnId, ...errorFields(error) });
   }
-
-  const aborted = new Promise<never>((_, reject) => {
-    if (controller.signal.aborted) reject(controller.signal.reason);
-    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
-  });
-  aborted.catch(() => {});
   if (state) output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
 
-  let lastChunk = Date.now();
-  const watch = () => {
-    const idle = Date.now() - lastChunk;
-    if (idle >= reply.timeoutMs) controller.abort(TIMED_OUT);
-    else timer = setTimeout(watch, reply.timeoutMs - idle);
-  };
-  let timer = setTimeout(watch, reply.timeoutMs);
-
   let text = "";
-  const voice = reply.voiceSafe === false ? undefined : createVoiceSanitizer();
+  const voice = options.voiceSafe === false ? undefined : createVoiceSanitizer();
   const say = (delta: string) => {
     if (!delta) return;
     text += delta;
     send({ type: "response.tts", content: delta, turn_id: turnId });
   };
-  let iterator: AsyncIterator<ModelChunk> | undefined;
+  let chunks: AsyncIterableIterator<ModelChunk> | undefined;
   try {
-    output.mark({ step: "model", model: `${reply.model.name}/${reply.model.model}` });
-    iterator = reply.model.stream({
-      system: reply.system,
-      messages: state?.doc.messages ?? [reply.message],
+    output.mark({ step: "model", model: `${options.model.name}/${options.model.model}` });
+    const stream = options.model.stream({
+      system: options.system,
+      messages: state?.doc.messages ?? [message],
       signal: controller.signal,
-      tools: options.trace ? reply.tools?.map((tool) => traced(tool, output)) : reply.tools,
+      tools: options.trace ? options.tools?.map((tool) => traced(tool, output)) : options.tools,
       context,
-    })[Symbol.asyncIterator]();
-    for (;;) {
-      const next = iterator.next();
-      next.catch(() => {});
-      const chunk = await Promise.race([next, aborted]);
-      if (chunk.done) break;
-      lastChunk = Date.now();
-      if (metrics.timeToFirstTokenMs === undefined) output.mark({ step: "token" });
-      metrics.timeToFirstTokenMs ??= performance.now() - output.startedAt;
-      const value = chunk.value;
+    });
+    // The model stops on the signal; the guard also stops waiting for one that does not.
+    chunks = idleTimeout(stream, { timeoutMs: options.timeoutMs, signal: controller.signal, now: output.now });
+    for await (const value of chunks) {
+      if (metrics.timeToFirstTokenMs === undefined) {
+        output.mark({ step: "token" });
+        metrics.timeToFirstTokenMs = output.now() - output.startedAt;
+      }
       if (typeof value === "string") {
         say(voice ? voice.push(value) : value);
       } else if ("data" in value) {
@@ -320,32 +313,28 @@ async function answer(
     }
     if (voice) say(voice.flush());
   } catch (error) {
-    const reason = controller.signal.reason;
     if (voice) say(voice.flush());
-    if (reason === DISCONNECTED) {
+    if (controller.signal.reason === DISCONNECTED) {
       log.info("turn interrupted", { conversationId, turnId });
     } else {
-      const timedOut = reason === TIMED_OUT;
-      const fields = timedOut ? { errorClass: "TimeoutError", timeoutMs: reply.timeoutMs } : errorFields(error);
+      const timedOut = isTimeout(error);
+      const fields = timedOut ? { errorClass: "TimeoutError", timeoutMs: options.timeoutMs } : errorFields(error);
       metrics.errorClass = fields.errorClass as string;
       output.mark({ step: "error", errorClass: metrics.errorClass });
       log.warn(timedOut ? "model timed out" : "model failed", { conversationId, turnId, ...fields });
-      send({ type: "response.tts", content: reply.apology, turn_id: turnId });
+      send({ type: "response.tts", content: options.apology, turn_id: turnId });
     }
     if (!controller.signal.aborted) controller.abort(error);
-    iterator?.return?.()?.catch(() => {});
-  } finally {
-    clearTimeout(timer);
+    chunks?.return?.()?.catch(() => {});
   }
   output.end();
-  const stored: Message = { role: "assistant", text, turnId, at: (options.now ?? Date.now)() };
+  const stored = { role: "assistant" as const, text, turnId, at: output.now() };
   if (state && text) await store(options, output, () => options.history.finish(state, stored).then(() => state));
   else count(metrics, state);
 }
 
 /** A tool whose calls and results are traced. */
-// deno-lint-ignore no-explicit-any
-function traced(tool: Tool<any>, output: Output): Tool<any> {
+function traced(tool: AnyTool, output: Output): AnyTool {
   return {
     ...tool,
     async execute(args, context, options) {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Context } from "hono";
-import type { ModelProvider, Tool, TurnContext } from "../llm/types.ts";
+import type { AnyTool, ModelProvider, TurnContext } from "../llm/types.ts";
 import type { ConversationStore } from "../storage/types.ts";
 import type { AgentConfig } from "./config.ts";
 import type {
@@ -53,8 +53,7 @@ export interface AgentProfile {
   /** Welcome (templates allowed); empty: stay silent. */
   welcome?: string;
   model?: ModelProvider;
-  // deno-lint-ignore no-explicit-any
-  tools?: readonly Tool<any>[];
+  tools?: readonly AnyTool[];
 }
 
 /** What a user customizes without forking. Every hook may be async. */
@@ -126,8 +125,7 @@ export interface CreateAppOptions {
   store?: FromEnv<ConversationStore>;
   hooks?: AgentHooks;
   /** Functions the model may call (see `Tool`). */
-  // deno-lint-ignore no-explicit-any
-  tools?: readonly Tool<any>[];
+  tools?: readonly AnyTool[];
   /**
    * Chooses the agent of a conversation (prompt, welcome, model, tools, history namespace) from its event; cached per
    * conversation and metadata. A throw ends a spoken turn with the apology.
@@ -147,8 +145,7 @@ export interface AgentRuntime {
   store: ConversationStore;
   history: History;
   hooks: AgentHooks;
-  // deno-lint-ignore no-explicit-any
-  tools: readonly Tool<any>[];
+  tools: readonly AnyTool[];
   /** The agent of an event's conversation (cached per conversation). */
   agentFor: (event: Exclude<WebhookEvent, { type: "unknown" | "session.update" }>) => Promise<AgentProfile | undefined>;
   log: Logger;

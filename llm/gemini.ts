@@ -6,7 +6,7 @@ import {
   type Part,
 } from "@google/generative-ai";
 import type { Message } from "../lib/history.ts";
-import type { ModelChunk, ModelInput, ModelProvider, Tool, TurnContext } from "./types.ts";
+import type { AnyTool, ModelChunk, ModelInput, ModelProvider, TurnContext } from "./types.ts";
 
 /** Options of {@link createGeminiModel}. */
 export interface GeminiModelOptions {
@@ -35,8 +35,7 @@ function toContents(messages: readonly Message[]): Content[] {
   return contents;
 }
 
-// deno-lint-ignore no-explicit-any
-function declarations(tools: readonly Tool<any>[] | undefined): FunctionDeclarationsTool[] | undefined {
+function declarations(tools: readonly AnyTool[] | undefined): FunctionDeclarationsTool[] | undefined {
   if (!tools?.length) return undefined;
   return [{
     functionDeclarations: tools.map((tool) => ({
@@ -48,8 +47,7 @@ function declarations(tools: readonly Tool<any>[] | undefined): FunctionDeclarat
 }
 
 async function runTool(
-  // deno-lint-ignore no-explicit-any
-  tool: Tool<any> | undefined,
+  tool: AnyTool | undefined,
   call: FunctionCall,
   context: TurnContext | undefined,
   signal: AbortSignal,

@@ -51,6 +51,10 @@ export interface Tool<Args = Record<string, unknown>> {
   execute(args: Args, context: TurnContext, options: ToolOptions): unknown | Promise<unknown>;
 }
 
+/** A tool of any arguments, as lists of tools hold them (each tool reads its own arguments). */
+// deno-lint-ignore no-explicit-any
+export type AnyTool = Tool<any>;
+
 /** What a model is asked for one turn. */
 export interface ModelInput {
   /** The system prompt. */
@@ -60,8 +64,7 @@ export interface ModelInput {
   /** Aborted when the caller barges in or the turn times out: stop and release the upstream request. */
   signal: AbortSignal;
   /** Functions the model may call. */
-  // deno-lint-ignore no-explicit-any
-  tools?: readonly Tool<any>[];
+  tools?: readonly AnyTool[];
   context?: TurnContext;
 }
 
