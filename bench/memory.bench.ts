@@ -5,7 +5,8 @@
  * test's texts. RSS is read after a full GC at 0 conversations, then after each of ROUNDS batches of 10,000: the later batches show
  * whether memory is bounded. Usage: `<runtime> bench/memory.bench.ts ours|official [conversations] [turns] [rounds]`.
  */
-import { createHistory, type Message } from "../lib/history.ts";
+import { createHistory } from "../lib/history.ts";
+import type { Message } from "../lib/message.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import { DELTAS, messageBody } from "./fixture.mjs";
 import { args, emit, gc, heapUsed, rss, runtimeVersion } from "./runtime.ts";

@@ -4,7 +4,8 @@
  * for every store in storage/ whose file exists and whose engine is reachable from this runtime. The others are
  * listed with the reason they were skipped. Run by bench/run.mjs on Bun and on Deno.
  */
-import { createHistory, type Message } from "../lib/history.ts";
+import { createHistory } from "../lib/history.ts";
+import type { Message } from "../lib/message.ts";
 import type { ConversationStore } from "../storage/types.ts";
 import { DELTAS } from "./fixture.mjs";
 import { args, emit, env, runtime, runtimeVersion } from "./runtime.ts";

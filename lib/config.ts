@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.ts";
+import { HISTORY_DEFAULTS as HISTORY } from "./history.ts";
 import { isLogLevel, type LogLevel } from "./log.ts";
 import { redactCredentials } from "./redact.ts";
 
@@ -160,6 +161,9 @@ export function checkConfig(config: AgentConfig): AgentConfig {
   return config;
 }
 
+/** The Gemini model when `GEMINI_MODEL` (or `createGeminiModel`'s `model`) says nothing. */
+export const DEFAULT_GEMINI_MODEL = "gemini-2.5-flash-lite";
+
 /**
  * Reads the configuration from environment variables or bindings, checking every value. All problems are reported
  * at once, one per variable.
@@ -184,7 +188,7 @@ export function readConfig(env: Env, development = false): AgentConfig {
     signatureToleranceSeconds: read(() => integer(env, "SIGNATURE_TOLERANCE_SECONDS", 300, 1), 300),
     maxBodyBytes: read(() => integer(env, "MAX_BODY_BYTES", 262_144, 1024), 262_144),
     geminiApiKey: env.GOOGLE_GENERATIVE_AI_API_KEY?.trim() || undefined,
-    geminiModel: env.GEMINI_MODEL?.trim() || "gemini-2.5-flash-lite",
+    geminiModel: env.GEMINI_MODEL?.trim() || DEFAULT_GEMINI_MODEL,
     geminiBaseUrl: read(() => url(env, "GEMINI_BASE_URL"), undefined),
     systemPrompt: env.SYSTEM_PROMPT?.trim() || DEFAULT_SYSTEM_PROMPT,
     welcomeMessage: env.WELCOME_MESSAGE ?? DEFAULTS.welcomeMessage,
@@ -193,9 +197,9 @@ export function readConfig(env: Env, development = false): AgentConfig {
     layercodeApiKey: env.LAYERCODE_API_KEY?.trim() || undefined,
     layercodeApiUrl: read(() => url(env, "LAYERCODE_API_URL", "https://api.layercode.com")!, ""),
     corsOrigins: list(env.CORS_ORIGINS),
-    historyMaxMessages: read(() => integer(env, "HISTORY_MAX_MESSAGES", 50, 2), 50),
-    historyMaxBytes: read(() => integer(env, "HISTORY_MAX_BYTES", 32_768, 1024), 32_768),
-    historyTtlSeconds: read(() => integer(env, "HISTORY_TTL_SECONDS", 43_200, 60), 43_200),
+    historyMaxMessages: read(() => integer(env, "HISTORY_MAX_MESSAGES", HISTORY.maxMessages, 2), HISTORY.maxMessages),
+    historyMaxBytes: read(() => integer(env, "HISTORY_MAX_BYTES", HISTORY.maxBytes, 1024), HISTORY.maxBytes),
+    historyTtlSeconds: read(() => integer(env, "HISTORY_TTL_SECONDS", HISTORY.ttlSeconds, 60), HISTORY.ttlSeconds),
     deleteOnSessionEnd: env.DELETE_ON_SESSION_END?.trim().toLowerCase() === "true",
     logLevel: read(() => logLevel(env), "info"),
     webhookHeaders: list(env.WEBHOOK_HEADERS).map((name) => name.toLowerCase()),
@@ -250,6 +254,11 @@ export function readServeConfig(env: Env): ServeConfig {
   const development = !env.LAYERCODE_WEBHOOK_SECRET?.trim() && LOOPBACK.has(hostname) &&
     env.NODE_ENV !== "production" && !env.DENO_DEPLOYMENT_ID;
   return { hostname, port, development };
+}
+
+/** The URL of a local server: an IPv6 host in brackets (`http://[::1]:8787`). */
+export function serverUrl(hostname: string, port: number): string {
+  return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 }
 
 /** The line a local server prints once it listens. */

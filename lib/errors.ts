@@ -1,3 +1,8 @@
+/** What an error says, for a message of our own: its `message` (else its name), or the thrown value as text. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
 /** An error that becomes an HTTP response with `status` and a JSON body `{ error: message }`. */
 export class HttpError extends Error {
   override name = "HttpError";

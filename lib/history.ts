@@ -1,15 +1,9 @@
 import type { ConversationStore, Versioned } from "../storage/types.ts";
 import type { InterruptionContext } from "./events.ts";
+import type { Message } from "./message.ts";
 
-/** One message of a conversation. */
-export interface Message {
-  role: "user" | "assistant";
-  text: string;
-  /** The Layercode turn it belongs to: a user message and the reply to it share one. */
-  turnId: string;
-  /** Unix milliseconds. */
-  at: number;
-}
+/** The bounds of a conversation when {@link HistoryOptions} says nothing (the configuration's defaults too). */
+export const HISTORY_DEFAULTS = { maxMessages: 50, maxBytes: 32_768, ttlSeconds: 43_200 } as const;
 
 /** Options of {@link createHistory}. */
 export interface HistoryOptions {
@@ -78,7 +72,7 @@ function clone(doc: Document): Document {
 }
 
 /** Adds the user's message unless its turn is already stored; applies what the user heard of the last reply. */
-export function applyUserMessage(doc: Document, message: Message, interruption?: InterruptionContext): boolean {
+function applyUserMessage(doc: Document, message: Message, interruption?: InterruptionContext): boolean {
   let changed = false;
   if (interruption?.previousTurnInterrupted && interruption.textHeard !== undefined) {
     const last = doc.messages.findLast((m) => m.turnId !== message.turnId);
@@ -109,7 +103,7 @@ function applyHeard(doc: Document, turnId: string, heard: string): boolean {
 }
 
 /** Puts a reply after its turn's user message (a late reply never lands after a newer turn), replacing an earlier copy. */
-export function applyReply(doc: Document, reply: Message): void {
+function applyReply(doc: Document, reply: Message): void {
   const heard = doc.heard && Object.hasOwn(doc.heard, reply.turnId) ? doc.heard[reply.turnId] : undefined;
   if (heard !== undefined) {
     delete doc.heard![reply.turnId];
@@ -128,7 +122,7 @@ export function applyReply(doc: Document, reply: Message): void {
 }
 
 /** Drops the oldest messages until the conversation fits its bounds; returns the serialized document. */
-export function bound(doc: Document, maxMessages: number, maxBytes: number): string {
+function bound(doc: Document, maxMessages: number, maxBytes: number): string {
   if (doc.messages.length > maxMessages) doc.messages.splice(0, doc.messages.length - maxMessages);
   for (;;) {
     const value = JSON.stringify(doc);
@@ -155,9 +149,9 @@ export function bound(doc: Document, maxMessages: number, maxBytes: number): str
  * heard, and each conversation stays within its bounds. Writes are compare-and-set and retried on a conflict.
  */
 export function createHistory(store: ConversationStore, options: HistoryOptions = {}): History {
-  const maxMessages = options.maxMessages ?? 50;
-  const maxBytes = options.maxBytes ?? 32_768;
-  const ttlSeconds = options.ttlSeconds ?? 43_200;
+  const maxMessages = options.maxMessages ?? HISTORY_DEFAULTS.maxMessages;
+  const maxBytes = options.maxBytes ?? HISTORY_DEFAULTS.maxBytes;
+  const ttlSeconds = options.ttlSeconds ?? HISTORY_DEFAULTS.ttlSeconds;
   const prefix = options.prefix ?? "conv:";
 
   async function update(state: TurnState, change: (doc: Document) => boolean): Promise<TurnState> {

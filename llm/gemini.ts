@@ -5,7 +5,8 @@ import {
   GenerativeModel,
   type Part,
 } from "@google/generative-ai";
-import type { Message } from "../lib/history.ts";
+import { DEFAULT_GEMINI_MODEL } from "../lib/config.ts";
+import type { Message } from "../lib/message.ts";
 import type { AnyTool, ModelChunk, ModelInput, ModelProvider, TurnContext } from "./types.ts";
 
 /** Options of {@link createGeminiModel}. */
@@ -19,9 +20,6 @@ export interface GeminiModelOptions {
   /** Most rounds of tool calls in one turn. @default 4 */
   maxToolRounds?: number;
 }
-
-/** Gemini's default model for this backend. */
-export const DEFAULT_GEMINI_MODEL = "gemini-2.5-flash-lite";
 
 function toContents(messages: readonly Message[]): Content[] {
   const contents: Content[] = [];

@@ -1,4 +1,4 @@
-import type { Message } from "../lib/history.ts";
+import type { Message } from "../lib/message.ts";
 
 /** Who and what a turn is about: passed to the model, its tools and the hooks. */
 export interface TurnContext {

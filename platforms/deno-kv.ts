@@ -1,5 +1,5 @@
 /** Opens Deno KV for platforms/deno.ts: a file at `DENO_KV_PATH`, or Deno's default database, Deno Deploy's included. */
-import { ConfigError } from "../lib/errors.ts";
+import { ConfigError, errorText } from "../lib/errors.ts";
 import { createDenoKvStore } from "../storage/deno-kv.ts";
 import type { ConversationStore } from "../storage/types.ts";
 
@@ -29,7 +29,6 @@ export async function openDenoKvStore(
     return createDenoKvStore({ kv: await openKv(path) });
   } catch (error) {
     if (!onDeploy) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`Deno KV could not be opened (${reason}): ${DEPLOY_KV_FIX}`);
+    throw new ConfigError(`Deno KV could not be opened (${errorText(error)}): ${DEPLOY_KV_FIX}`);
   }
 }

@@ -7,7 +7,7 @@
  */
 import { agent } from "../agent.ts";
 import { createApp } from "../app/create-app.ts";
-import { listeningMessage, readServeConfig } from "../lib/config.ts";
+import { listeningMessage, readServeConfig, serverUrl } from "../lib/config.ts";
 import { idleTimeoutSeconds, isEventStream, isStalledUpload, withConnectionClose } from "./connections.ts";
 import { withDevelopmentPage } from "./dev-page.ts";
 import { openDenoKvStore } from "./deno-kv.ts";
@@ -23,8 +23,7 @@ const store = await storeFromEnv(env, {
 const app = withDevelopmentPage(createApp({ ...agent, env, development, store }), development);
 const listening = (address: { hostname?: string; address?: string; port: number }) => {
   const name = address.hostname ?? address.address ?? hostname;
-  const host = name.includes(":") ? `[${name}]` : name;
-  console.log(listeningMessage(`Deno ${Deno.version.deno}`, `http://${host}:${address.port}`, development));
+  console.log(listeningMessage(`Deno ${Deno.version.deno}`, serverUrl(name, address.port), development));
 };
 
 if (env.DENO_DEPLOYMENT_ID) {

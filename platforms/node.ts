@@ -2,7 +2,7 @@
 import { serve } from "@hono/node-server";
 import { agent } from "../agent.ts";
 import { createApp } from "../app/create-app.ts";
-import { listeningMessage, readServeConfig } from "../lib/config.ts";
+import { listeningMessage, readServeConfig, serverUrl } from "../lib/config.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 import { idleTimeoutSeconds, isEventStream, isStalledUpload, withConnectionClose } from "./connections.ts";
 import { withDevelopmentPage } from "./dev-page.ts";
@@ -22,8 +22,7 @@ const server = serve({
     return isStalledUpload(response) ? withConnectionClose(response) : response;
   },
 }, (info) => {
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  console.log(listeningMessage(`Node.js ${process.version}`, `http://${host}:${info.port}`, development));
+  console.log(listeningMessage(`Node.js ${process.version}`, serverUrl(hostname, info.port), development));
 });
 // A silent connection is closed (a stalled upload too), SSE answers excepted (above).
 server.setTimeout(idleTimeoutSeconds(process.env) * 1000, (socket) => socket.destroy());

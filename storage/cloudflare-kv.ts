@@ -2,6 +2,7 @@
  * Cloudflare Workers KV, through a namespace binding. Web-standard code: runs on Workers without `nodejs_compat`.
  * @module
  */
+import { errorText } from "../lib/errors.ts";
 import { guardFor } from "./errors.ts";
 import type { ConversationStore, SetOptions, Versioned } from "./types.ts";
 
@@ -34,8 +35,8 @@ interface Metadata {
   expiresAt: number;
 }
 
-/** KV refuses an `expirationTtl` below 60 seconds. */
-const MIN_TTL_SECONDS = 60;
+/** Workers KV refuses an `expirationTtl` below 60 seconds (its unstorage driver too). */
+export const KV_MIN_TTL_SECONDS = 60;
 const RATE_LIMIT_RETRIES = 2;
 
 /**
@@ -77,12 +78,12 @@ export function createCloudflareKvStore(options: CloudflareKvStoreOptions): Conv
   }
 
   async function put(key: string, value: string, ttlSeconds: number, metadata: Metadata): Promise<void> {
-    const expirationTtl = Math.max(MIN_TTL_SECONDS, Math.ceil(ttlSeconds));
+    const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlSeconds));
     for (let attempt = 0;; attempt++) {
       try {
         return await namespace.put(key, value, { expirationTtl, metadata });
       } catch (error) {
-        const limited = /\b429\b|too many requests/i.test(error instanceof Error ? error.message : String(error));
+        const limited = /\b429\b|too many requests/i.test(errorText(error));
         if (!limited || attempt >= RATE_LIMIT_RETRIES) throw error;
         await new Promise((resolve) => setTimeout(resolve, retryMs));
       }

@@ -1,8 +1,10 @@
+import { errorText } from "../lib/errors.ts";
+
 /** How much of a backend's own error message a {@link StoreError} repeats (some echo the command, values included). */
 const MAX_CAUSE_CHARS = 200;
 
 function describe(cause: unknown): string {
-  const text = cause instanceof Error ? cause.message || cause.name : String(cause);
+  const text = errorText(cause);
   return text.length > MAX_CAUSE_CHARS ? `${text.slice(0, MAX_CAUSE_CHARS)}…` : text;
 }
 

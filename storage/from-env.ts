@@ -4,14 +4,14 @@
  * as openers from the platform entry, so that no platform's bundle pulls in another platform's code.
  * @module
  */
-import { ConfigError } from "../lib/errors.ts";
+import { ConfigError, errorText } from "../lib/errors.ts";
 import { createCloudflareKvStore, type KvNamespaceLike } from "./cloudflare-kv.ts";
 import { createDurableObjectStore, type DurableObjectNamespaceLike } from "./durable-object.ts";
 import { createMemoryStore } from "./memory.ts";
 import type { ConversationStore } from "./types.ts";
 
 /** The stores `SESSION_STORE` may name. */
-export const STORE_NAMES = ["memory", "deno-kv", "cloudflare-kv", "durable-object", "redis", "upstash"] as const;
+const STORE_NAMES = ["memory", "deno-kv", "cloudflare-kv", "durable-object", "redis", "upstash"] as const;
 
 /** A store `SESSION_STORE` may name. */
 export type StoreName = typeof STORE_NAMES[number];
@@ -79,10 +79,6 @@ function redact(url: string): string {
   } catch {
     return "(not a URL)";
   }
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
 }
 
 /**
@@ -187,7 +183,7 @@ export async function storeFromEnv(
         return await probe(await openers.redis(url));
       } catch (error) {
         throw new ConfigError(
-          `REDIS_URL: cannot reach Redis at ${redact(url)} (${reason(error)}): start the server or correct REDIS_URL`,
+          `REDIS_URL: cannot reach Redis at ${redact(url)} (${errorText(error)}): start the server or correct REDIS_URL`,
           { cause: error },
         );
       }
@@ -204,11 +200,11 @@ export async function storeFromEnv(
       try {
         return await probe(await openers.upstash({ url: settings.url, token: settings.token }));
       } catch (error) {
-        const refused = /unauthori[sz]ed|\b401\b|WRONGPASS|NOAUTH/i.test(reason(error));
+        const refused = /unauthori[sz]ed|\b401\b|WRONGPASS|NOAUTH/i.test(errorText(error));
         throw new ConfigError(
           refused
             ? `${settings.tokenName} was refused by ${redact(settings.url)}: copy the REST token from the console again`
-            : `${settings.urlName}: cannot reach Upstash at ${redact(settings.url)} (${reason(error)}): correct ${settings.urlName}`,
+            : `${settings.urlName}: cannot reach Upstash at ${redact(settings.url)} (${errorText(error)}): correct ${settings.urlName}`,
           { cause: error },
         );
       }
@@ -221,7 +217,7 @@ export async function storeFromEnv(
       } catch (error) {
         if (error instanceof ConfigError) throw error; // the opener already names the fix (Deno Deploy's database)
         throw new ConfigError(
-          `DENO_KV_PATH: cannot open Deno KV at ${path ?? "the default database"} (${reason(error)}): ` +
+          `DENO_KV_PATH: cannot open Deno KV at ${path ?? "the default database"} (${errorText(error)}): ` +
             "point DENO_KV_PATH at a writable file (its folder must exist), or unset it",
           { cause: error },
         );

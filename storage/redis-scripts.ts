@@ -3,6 +3,8 @@
  * read what the other wrote: a conversation is a hash `{ v: version, d: value }` with a millisecond expiry.
  * @module
  */
+import { errorText } from "../lib/errors.ts";
+import { toHex } from "../lib/signature.ts";
 
 /**
  * Compare-and-set. KEYS[1] the key; ARGV: expected version ('' when the key must be absent), new version, value,
@@ -37,12 +39,10 @@ export function expiryMs(ttlSeconds: number): string {
 const digests = new Map<string, Promise<string>>();
 
 /** The SHA-1 of a script, as `EVALSHA` wants it (WebCrypto, so that it also runs on the edge). */
-export function scriptSha(script: string): Promise<string> {
+function scriptSha(script: string): Promise<string> {
   let digest = digests.get(script);
   if (!digest) {
-    digest = crypto.subtle.digest("SHA-1", new TextEncoder().encode(script)).then((hash) =>
-      Array.from(new Uint8Array(hash), (byte) => byte.toString(16).padStart(2, "0")).join("")
-    );
+    digest = crypto.subtle.digest("SHA-1", new TextEncoder().encode(script)).then(toHex);
     digests.set(script, digest);
   }
   return digest;
@@ -61,7 +61,7 @@ export async function runScript<T>(script: string, runner: ScriptRunner<T>): Pro
   try {
     return await runner.evalSha(await scriptSha(script));
   } catch (error) {
-    if (!/NOSCRIPT/i.test(error instanceof Error ? error.message : String(error))) throw error;
+    if (!/NOSCRIPT/i.test(errorText(error))) throw error;
     return await runner.evalScript();
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Storage } from "unstorage";
+import { KV_MIN_TTL_SECONDS } from "./cloudflare-kv.ts";
 import { guardFor } from "./errors.ts";
 import type { ConversationStore, SetOptions, Versioned } from "./types.ts";
 
@@ -63,8 +64,8 @@ export function createUnstorageStore(options: UnstorageStoreOptions): Conversati
         const current = await read(key);
         if ((current?.version ?? null) !== expected) return null;
         const entry: Entry = { version: crypto.randomUUID(), expiresAt: now() + ttlSeconds * 1000, value };
-        // Workers KV, the strictest driver about `ttl`, refuses less than 60 seconds; the stored time is exact anyway.
-        await storage.setItem(key, entry, { ttl: Math.max(60, Math.ceil(ttlSeconds)) });
+        // Workers KV, the strictest driver about `ttl`, refuses less than its floor; the stored time is exact anyway.
+        await storage.setItem(key, entry, { ttl: Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlSeconds)) });
         return entry.version;
       });
     },

@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createApp } from "../app/create-app.ts";
-import { createHistory, type Message } from "../lib/history.ts";
+import { createHistory } from "../lib/history.ts";
+import type { Message } from "../lib/message.ts";
 import type { Logger } from "../lib/log.ts";
 import type { ResponseFrame } from "../lib/sse.ts";
 import { createGeminiModel } from "../llm/gemini.ts";

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createHistory as createHistoryOn, type HistoryOptions, type Message } from "../../lib/history.ts";
+import { createHistory as createHistoryOn, type HistoryOptions } from "../../lib/history.ts";
+import type { Message } from "../../lib/message.ts";
 import { StoreError } from "../../storage/errors.ts";
 import type { ConversationStore, SetOptions } from "../../storage/types.ts";
 
