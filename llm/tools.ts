@@ -1,4 +1,4 @@
-import type { ModelChunk, Tool, TurnContext } from "./types.ts";
+import type { AnyTool, ModelChunk, TurnContext } from "./types.ts";
 
 /** A tool call the model asked for, its arguments already parsed (or `undefined` when they were not JSON). */
 export interface ToolCall {
@@ -25,8 +25,7 @@ export function parseToolArgs(raw: string): Record<string, unknown> | undefined 
  * exist or got malformed arguments, so no internal detail reaches the model.
  */
 export async function executeTool(
-  // deno-lint-ignore no-explicit-any
-  tool: Tool<any> | undefined,
+  tool: AnyTool | undefined,
   call: ToolCall,
   { context, signal }: { context: TurnContext | undefined; signal: AbortSignal },
 ): Promise<ToolResponse> {
@@ -46,8 +45,7 @@ export async function executeTool(
  * model is told. When the turn was aborted meanwhile, it throws the signal's reason instead.
  */
 export async function* runToolCall(
-  // deno-lint-ignore no-explicit-any
-  tools: readonly Tool<any>[],
+  tools: readonly AnyTool[],
   call: ToolCall,
   options: { context: TurnContext | undefined; signal: AbortSignal },
 ): AsyncGenerator<ModelChunk, ToolResponse> {
