@@ -3,7 +3,7 @@
 // whose /health and per-turn log line name the provider and the model.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApp } from "../../lib/app.ts";
+import { createApp } from "../../app/create-app.ts";
 import { readConfig } from "../../lib/config.ts";
 import { ConfigError } from "../../lib/errors.ts";
 import { chooseModelProvider, modelFromEnv } from "../../llm/from-env.ts";

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createApp } from "../../lib/app.ts";
+import { createApp } from "../../app/create-app.ts";
 import type { Logger } from "../../lib/log.ts";
 import { readFrames, type ResponseFrame } from "../../client/mod.ts";
 import type { TurnMetrics } from "../../lib/turn.ts";
