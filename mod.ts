@@ -27,7 +27,7 @@ export { createApp } from "./app/create-app.ts";
 export { type AgentConfig, DEFAULT_SYSTEM_PROMPT, DEVELOPMENT_WEBHOOK_SECRET, readConfig } from "./lib/config.ts";
 export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.ts";
 export type * from "./lib/events.ts";
-export { createHistory, type History, type HistoryOptions } from "./lib/history.ts";
+export { createHistory, type History, historyKeyOf, type HistoryOptions } from "./lib/history.ts";
 export type { Message } from "./lib/message.ts";
 export { type ParsedSignature, signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
 export { encodeFrame, type ResponseFrame } from "./lib/sse.ts";

@@ -3,6 +3,7 @@ import type { AgentProfile, AgentRuntime, HookContext, SessionSummary } from "..
 import { readBody } from "../lib/body.ts";
 import { HttpError } from "../lib/errors.ts";
 import { type EventBase, parseEvent } from "../lib/events.ts";
+import { historyKeyOf } from "../lib/history.ts";
 import { errorFields } from "../lib/log.ts";
 import { replayAnswer } from "../lib/replay.ts";
 import { verifySignature } from "../lib/signature.ts";
@@ -97,12 +98,10 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     }
     const waitUntil = rt.waitUntil(c);
     const context = turnContext(event, c.req.raw.headers, config.webhookHeaders);
-    const keyOf = (agent: AgentProfile | undefined) =>
-      agent ? `${agent.id}:${event.conversationId}` : event.conversationId;
     const hookContextOf = (agent: AgentProfile | undefined): HookContext => ({
       store: rt.store,
       history,
-      historyKey: keyOf(agent),
+      historyKey: historyKeyOf(event.conversationId, agent?.id),
       context,
     });
     const background = (what: string, work: () => unknown) =>
@@ -142,7 +141,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
       }
       const turn = {
         context,
-        historyKey: keyOf(agent),
+        historyKey: historyKeyOf(event.conversationId, agent?.id),
         history,
         log,
         waitUntil,

@@ -2,6 +2,18 @@ import type { ConversationStore, Versioned } from "../storage/types.ts";
 import type { InterruptionContext } from "./events.ts";
 import type { Message } from "./message.ts";
 
+/**
+ * A conversation's identity has three forms, each with one name:
+ * - `conversationId`: Layercode's id of the conversation (events, the turn's context, logs, metrics);
+ * - `historyKey`: the conversation in history, the `conversationId` under the agent's id when `resolveAgent` chose
+ *   one ({@link historyKeyOf}), so that tenants never share history;
+ * - `storeKey`: where that history lies in the store, the history's `prefix` then the `historyKey`.
+ * @example historyKeyOf("c1", "sales") // "sales:c1"
+ */
+export function historyKeyOf(conversationId: string, agentId?: string): string {
+  return agentId === undefined ? conversationId : `${agentId}:${conversationId}`;
+}
+
 /** The bounds of a conversation when {@link HistoryOptions} says nothing (the configuration's defaults too). */
 export const HISTORY_DEFAULTS = { maxMessages: 50, maxBytes: 32_768, ttlSeconds: 43_200 } as const;
 
@@ -13,7 +25,7 @@ export interface HistoryOptions {
   maxBytes?: number;
   /** Expiry of an idle conversation. @default 43200 (12 hours) */
   ttlSeconds?: number;
-  /** Key prefix, so that several apps or tenants can share a store. @default "conv:" */
+  /** Prefix of each `storeKey` (`prefix + historyKey`), so that several apps can share a store. @default "conv:" */
   prefix?: string;
 }
 
@@ -25,7 +37,8 @@ interface Document {
 
 /** Where a turn left the stored conversation, so that its end needs no second read. */
 export interface TurnState {
-  key: string;
+  /** The store's key of the conversation: the history's prefix, then its `historyKey`. */
+  storeKey: string;
   doc: Document;
   version: string | null;
   /** Store operations this turn made so far. */
@@ -35,13 +48,13 @@ export interface TurnState {
 /** A conversation's history on a {@link ConversationStore}: one read and at most two writes per turn. */
 export interface History {
   /** Reads the conversation and stores the user's message (once per turn id), rewriting an interrupted reply. */
-  begin(conversationId: string, message?: Message, interruption?: InterruptionContext): Promise<TurnState>;
+  begin(historyKey: string, message?: Message, interruption?: InterruptionContext): Promise<TurnState>;
   /** Stores the assistant's reply of a turn, in its place after the user's message. */
   finish(state: TurnState, reply: Message): Promise<void>;
   /** Reads a conversation's messages. */
-  load(conversationId: string): Promise<Message[]>;
+  load(historyKey: string): Promise<Message[]>;
   /** Forgets a conversation. */
-  delete(conversationId: string): Promise<void>;
+  delete(historyKey: string): Promise<void>;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -159,27 +172,27 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
     const { ops } = state;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const next = clone(doc);
-      if (!change(next)) return { key: state.key, doc, version, ops };
+      if (!change(next)) return { storeKey: state.storeKey, doc, version, ops };
       ops.writes++;
-      const written = await store.set(state.key, bound(next, maxMessages, maxBytes), { expected: version, ttlSeconds });
-      if (written !== null) return { key: state.key, doc: next, version: written, ops };
+      const written = await store.set(state.storeKey, bound(next, maxMessages, maxBytes), { expected: version, ttlSeconds });
+      if (written !== null) return { storeKey: state.storeKey, doc: next, version: written, ops };
       ops.reads++;
-      const current = await store.get(state.key);
+      const current = await store.get(state.storeKey);
       doc = parse(current);
       version = current?.version ?? null;
     }
-    throw new Error(`conversation ${state.key} changed ${MAX_ATTEMPTS} times during one write: giving up`);
+    throw new Error(`conversation ${state.storeKey} changed ${MAX_ATTEMPTS} times during one write: giving up`);
   }
 
-  async function read(conversationId: string): Promise<TurnState> {
-    const key = prefix + conversationId;
-    const stored = await store.get(key);
-    return { key, doc: parse(stored), version: stored?.version ?? null, ops: { reads: 1, writes: 0 } };
+  async function read(historyKey: string): Promise<TurnState> {
+    const storeKey = prefix + historyKey;
+    const stored = await store.get(storeKey);
+    return { storeKey, doc: parse(stored), version: stored?.version ?? null, ops: { reads: 1, writes: 0 } };
   }
 
   return {
-    async begin(conversationId, message, interruption) {
-      const state = await read(conversationId);
+    async begin(historyKey, message, interruption) {
+      const state = await read(historyKey);
       return message ? update(state, (doc) => applyUserMessage(doc, message, interruption)) : state;
     },
     async finish(state, reply) {
@@ -188,11 +201,11 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
         return true;
       });
     },
-    async load(conversationId) {
-      return (await read(conversationId)).doc.messages;
+    async load(historyKey) {
+      return (await read(historyKey)).doc.messages;
     },
-    delete(conversationId) {
-      return store.delete(prefix + conversationId);
+    delete(historyKey) {
+      return store.delete(prefix + historyKey);
     },
   };
 }

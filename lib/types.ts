@@ -39,7 +39,7 @@ export interface SessionSummary {
 export interface HookContext {
   store: ConversationStore;
   history: History;
-  /** The conversation's key in history (namespaced per agent when `resolveAgent` is used). */
+  /** The conversation's key in history: its id under the agent's when `resolveAgent` is used (`historyKeyOf`). */
   historyKey: string;
   context: TurnContext;
 }
