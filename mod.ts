@@ -32,13 +32,8 @@ export type { Message } from "./lib/message.ts";
 export { type ParsedSignature, signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
 export { encodeFrame, type ResponseFrame } from "./lib/sse.ts";
 export { renderTemplate } from "./lib/template.ts";
-export {
-  createVoiceSanitizer,
-  MAX_UNDECIDED,
-  sanitizeForVoice,
-  type VoiceSanitizer,
-  type VoiceSanitizerOptions,
-} from "./lib/voice.ts";
+export { createVoiceSanitizer, sanitizeForVoice, type VoiceSanitizer, type VoiceSanitizerOptions } from "./lib/voice.ts";
+export { MAX_UNDECIDED } from "./lib/voice/scanner.ts";
 export type { TurnEvent, TurnMetrics } from "./lib/turn.ts";
 export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";

@@ -38,8 +38,6 @@ import { atLineStart } from "./voice/line-start.ts";
 import { Scanner, URL_NONE } from "./voice/scanner.ts";
 import { urlStep } from "./voice/url.ts";
 
-export { MAX_UNDECIDED } from "./voice/scanner.ts";
-
 /** Options of {@link createVoiceSanitizer}. */
 export interface VoiceSanitizerOptions {
   /** What becomes of the code inside fenced code blocks. @default "omit" */

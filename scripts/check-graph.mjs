@@ -22,6 +22,11 @@ const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclud
 const known = new Set(files);
 const problems = [];
 
+/** Source without its comments: they hold examples (`import … from "./mod.ts"` in JSDoc), not imports. */
+function withoutComments(text) {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+}
+
 const edges = new Map();
 const specifier = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm;
 for (const file of files) {
@@ -31,8 +36,7 @@ for (const file of files) {
     problems.push(`${file}: ${lines} lines (at most ${MAX_LINES} outside bench/ and tests/)`);
   }
   const targets = [];
-  // Comments hold examples (`import … from "./mod.ts"` in JSDoc), not imports.
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const code = withoutComments(text);
   for (const match of code.matchAll(specifier)) {
     const spec = match[1] ?? match[2] ?? match[3];
     if (!spec.startsWith(".")) continue;
@@ -58,6 +62,20 @@ function visit(file) {
 }
 for (const file of files) if (!state.has(file)) visit(file);
 for (const cycle of cycles) problems.push(`import cycle: ${cycle}`);
+
+// mod.ts is the table of contents: each name it exports is declared in the module it names, one hop away, never
+// re-exported there from somewhere else.
+const exportFrom = /export\s+(?:type\s+)?\{([^}]*)\}\s*from\s*["']([^"']+)["']/g;
+const names = (list) => list.split(",").map((name) => name.trim().replace(/^type\s+/, "").split(/\s+as\s+/).pop()).filter(Boolean);
+for (const match of withoutComments(readFileSync(join(root, "mod.ts"), "utf8")).matchAll(exportFrom)) {
+  const target = normalize(match[2]);
+  if (!known.has(target)) continue;
+  const relayed = new Set();
+  for (const inner of withoutComments(readFileSync(join(root, target), "utf8")).matchAll(exportFrom)) names(inner[1]).forEach((n) => relayed.add(n));
+  for (const name of names(match[1])) {
+    if (relayed.has(name)) problems.push(`mod.ts: ${name} is re-exported by ${target}: export it from where it is declared`);
+  }
+}
 
 if (problems.length > 0) {
   console.error(problems.join("\n"));

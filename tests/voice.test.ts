@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { createVoiceSanitizer, MAX_UNDECIDED, sanitizeForVoice, type VoiceSanitizerOptions } from "../lib/voice.ts";
+import { createVoiceSanitizer, sanitizeForVoice, type VoiceSanitizerOptions } from "../lib/voice.ts";
+import { MAX_UNDECIDED } from "../lib/voice/scanner.ts";
 
 /** Feeds `parts` as deltas and returns the concatenated output. */
 function feed(parts: string[], options?: VoiceSanitizerOptions): string {
