@@ -6,7 +6,8 @@
  * go one way (app/ → handlers/ → lib/), which `npm run check` (scripts/check-graph.mjs) keeps so.
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { getRuntimeKey } from "hono/adapter";
 import { isLoopbackHost } from "../lib/config.ts";
 import { ConfigError, HttpError } from "../lib/errors.ts";
 import { errorFields } from "../lib/log.ts";
@@ -21,12 +22,23 @@ import { healthHandler } from "../handlers/health.ts";
 const CONFIG_ERROR_ANSWER = "the server is misconfigured: its log names the setting to fix";
 
 /**
+ * The environment of an app given none (the platform entries all give theirs): Workers' bindings, which come with
+ * each request, where Hono's `getRuntimeKey()` says `workerd`; elsewhere the process's one environment.
+ */
+function platformEnv(c: Context): Record<string, unknown> {
+  if (getRuntimeKey() === "workerd") return c.env as Record<string, unknown>;
+  return (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env ?? NO_ENV;
+}
+
+const NO_ENV: Record<string, unknown> = {};
+
+/**
  * Creates the agent backend: `POST /agent` (Layercode webhooks), `POST /authorize`, `GET /health`.
  * @example
  * export default createApp({ hooks: { welcome: () => "Hello from my agent!" } });
  */
 export function createApp(options: CreateAppOptions = {}): Hono {
-  const runtime = createRuntime(options);
+  const runtime = createRuntime(options, options.env ?? platformEnv);
   const app = new Hono();
   attachRuntime(app, runtime);
   if (options.development) {

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import { env as honoEnv, getRuntimeKey } from "hono/adapter";
 import { modelFromEnv } from "../llm/from-env.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import { withStoreTimeout } from "../storage/timeout.ts";
@@ -19,7 +18,7 @@ const MAX_CACHED_AGENTS = 1000;
 const MAX_CACHED_AGENT_BYTES = 8 * 1024 * 1024;
 /** Webhooks the in-memory replay guard remembers at most (about 100 bytes each). */
 const REPLAY_MEMORY_KEYS = 100_000;
-/** The environment of a platform that has none (a Workers request without bindings). */
+/** The environment of a request that has none (a Workers request without bindings). */
 const NO_ENV: Record<string, unknown> = {};
 
 function strings(env: Record<string, unknown>): Env {
@@ -105,22 +104,16 @@ async function build(options: CreateAppOptions, rawEnv: Record<string, unknown>)
 }
 
 /**
- * The environment when the app is given none: Hono's `env(c)`, which is the request's bindings on Workers
- * (`getRuntimeKey()` is `workerd`) and the process's one environment elsewhere, read once.
- */
-function platformEnv(): (c: Context) => Record<string, unknown> {
-  let fixed: Record<string, unknown> | undefined;
-  return (c) => getRuntimeKey() === "workerd" ? honoEnv(c) : (fixed ??= honoEnv(c) ?? NO_ENV);
-}
-
-/**
  * Resolves an app's runtime once per environment object: an `env` object is one environment, an `env` function
  * (Workers' bindings) returns the environment of each request. A build that fails is tried again next request.
+ * `options.env` is ignored: the caller resolves it (app/create-app.ts, which knows the platform's default).
  */
-export function createRuntime(options: CreateAppOptions): (c: Context) => Promise<AgentRuntime> {
+export function createRuntime(
+  options: CreateAppOptions,
+  env: NonNullable<CreateAppOptions["env"]>,
+): (c: Context) => Promise<AgentRuntime> {
   const cache = new WeakMap<object, Promise<AgentRuntime>>();
-  const given = options.env;
-  const envOf = typeof given === "function" ? given : given ? () => given : platformEnv();
+  const envOf = typeof env === "function" ? env : () => env;
   return (c) => {
     const env = envOf(c) ?? NO_ENV;
     let found = cache.get(env);

@@ -114,7 +114,7 @@ export interface CreateAppOptions {
   /**
    * The environment: an object read once (`process.env`, `Deno.env.toObject()`), or a function of the request that
    * returns it (Workers' bindings `c.env`); the runtime is built once per object returned.
-   * @default Hono's `env(c)`: the request's bindings on Workers, the process's environment elsewhere
+   * @default the request's bindings on Workers (Hono's `getRuntimeKey()`), the process's environment elsewhere
    */
   env?: Record<string, unknown> | ((c: Context) => Record<string, unknown>);
   /** Development mode: only local server entries turn it on. @default false */

@@ -4,15 +4,15 @@
  * `/agent`, `/authorize` and `/health` to it.
  */
 import { waitUntil } from "@vercel/functions";
-import { env } from "hono/adapter";
 import { agent } from "../agent.ts";
 import { createApp } from "../app/create-app.ts";
 import { storeFromEnv } from "../storage/from-env.ts";
 import { openUpstashStore } from "../storage/upstash.ts";
 
-// The environment is the process's (Node.js) or the Edge runtime's, both `process.env`, as Hono's `env(c)` reads it.
+// The environment is `process.env`, on the Node.js runtime and on Edge alike (read as a global: Edge has no node:*).
+const env = (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env ?? {};
 // Memory by default; Upstash (or Vercel KV) once its REST variables are set, so that history outlives an instance.
-const app = createApp({ ...agent, env: (c) => env(c), store: (env) => storeFromEnv(env, { upstash: openUpstashStore }) });
+const app = createApp({ ...agent, env, store: (env) => storeFromEnv(env, { upstash: openUpstashStore }) });
 
 /** Hands work that outlives the response to Vercel (`waitUntil` of `@vercel/functions`), so that the function is
  * not frozen mid-write; outside Vercel, where there is no request context, the work simply runs on. */
