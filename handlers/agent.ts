@@ -114,7 +114,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     if (event.type === "message" || event.type === "session.start") {
       // User code runs before the stream exists: whatever it throws, the turn still ends with response.end.
       let agent: AgentProfile | undefined;
-      let text: string;
+      let prepared: string; // the system prompt of a message, the welcome of a session.start
       let step = "resolveAgent";
       try {
         agent = await rt.agentFor(event);
@@ -122,12 +122,12 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         // Templates are expanded in configured and profile strings only, never in what a hook returns.
         if (event.type === "message") {
           step = "systemPrompt hook";
-          text = hooks.systemPrompt
+          prepared = hooks.systemPrompt
             ? hookText(await hooks.systemPrompt(event, hookContext), step)
             : renderTemplate(agent?.systemPrompt ?? config.systemPrompt, templateData(context));
         } else {
           step = "welcome hook";
-          text = hooks.welcome
+          prepared = hooks.welcome
             ? hookText(await hooks.welcome(event, hookContext), step)
             : renderTemplate(agent?.welcome ?? config.welcomeMessage, templateData(context));
         }
@@ -151,14 +151,14 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         onTurn: hooks.onTurn,
         trace: rt.traces.get(c.req.raw),
       };
-      if (event.type === "session.start") return streamTurn({ ...turn, type: "session.start", text });
+      if (event.type === "session.start") return streamTurn({ ...turn, type: "session.start", text: prepared });
       return streamTurn({
         ...turn,
         type: "message",
         text: event.text,
         interruption: event.interruption,
         model: agent?.model ?? rt.model,
-        system: text,
+        system: prepared,
         tools: agent?.tools ?? rt.tools,
         timeoutMs: config.modelTimeoutMs,
         apology: config.apologyMessage,
