@@ -8,7 +8,6 @@
  */
 import { type Context, Hono } from "hono";
 import { getRuntimeKey } from "hono/adapter";
-import { isLoopbackHost } from "../lib/config.ts";
 import { ConfigError, HttpError } from "../lib/errors.ts";
 import { errorFields } from "../lib/log.ts";
 import { redactCredentials } from "../lib/redact.ts";
@@ -17,6 +16,7 @@ import type { CreateAppOptions } from "../lib/types.ts";
 import { agentHandler } from "../handlers/agent.ts";
 import { authorizeCors, authorizeHandler } from "../handlers/authorize.ts";
 import { healthHandler } from "../handlers/health.ts";
+import { loopbackHostsOnly } from "../handlers/loopback-hosts.ts";
 
 /** What a misconfigured backend answers: the detail is in its log, never in an answer to whoever asked. */
 const CONFIG_ERROR_ANSWER = "the server is misconfigured: its log names the setting to fix";
@@ -41,21 +41,7 @@ export function createApp(options: CreateAppOptions = {}): Hono {
   const runtime = createRuntime(options, options.env ?? platformEnv);
   const app = new Hono();
   attachRuntime(app, runtime);
-  if (options.development) {
-    // Development mode accepts a public webhook secret: only this machine may talk to it, not a tunnel, a proxy or
-    // a DNS-rebinding page. Every name the request gives for the host it wants must be a loopback name.
-    app.use("*", async (c, next) => {
-      const forwarded = c.req.header("forwarded")?.match(/(?:^|[;,\s])host="?([^";,\s]+)/i)?.[1];
-      const hosts = [c.req.header("host") ?? new URL(c.req.url).host, c.req.header("x-forwarded-host"), forwarded];
-      const foreign = hosts.find((host) => host !== undefined && !isLoopbackHost(host.trim()));
-      if (foreign === undefined) return next();
-      return c.json({
-        error: `development mode answers only loopback hosts (localhost, 127.0.0.1, [::1]), not ${
-          JSON.stringify(foreign.slice(0, 100))
-        }: set LAYERCODE_WEBHOOK_SECRET to serve it, which turns development mode off`,
-      }, 403);
-    });
-  }
+  if (options.development) app.use("*", loopbackHostsOnly());
   app.post("/agent", agentHandler(runtime));
   app.use("/authorize", authorizeCors(runtime));
   app.post("/authorize", authorizeHandler(runtime));
