@@ -25,12 +25,10 @@ const CONFIG_ERROR_ANSWER = "the server is misconfigured: its log names the sett
  * The environment of an app given none (the platform entries all give theirs): Workers' bindings, which come with
  * each request, where Hono's `getRuntimeKey()` says `workerd`; elsewhere the process's one environment.
  */
-function platformEnv(c: Context): Record<string, unknown> {
-  if (getRuntimeKey() === "workerd") return c.env as Record<string, unknown>;
-  return (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env ?? NO_ENV;
+function platformEnv(c: Context): Record<string, unknown> | undefined {
+  if (getRuntimeKey() === "workerd") return c.env as Record<string, unknown> | undefined;
+  return (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env;
 }
-
-const NO_ENV: Record<string, unknown> = {};
 
 /**
  * Creates the agent backend: `POST /agent` (Layercode webhooks), `POST /authorize`, `GET /health`.

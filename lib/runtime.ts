@@ -18,7 +18,7 @@ const MAX_CACHED_AGENTS = 1000;
 const MAX_CACHED_AGENT_BYTES = 8 * 1024 * 1024;
 /** Webhooks the in-memory replay guard remembers at most (about 100 bytes each). */
 const REPLAY_MEMORY_KEYS = 100_000;
-/** The environment of a request that has none (a Workers request without bindings). */
+/** The environment of a request that has none (a Workers request without bindings, a runtime without `process`). */
 const NO_ENV: Record<string, unknown> = {};
 
 function strings(env: Record<string, unknown>): Env {
@@ -115,12 +115,12 @@ export function createRuntime(
   const cache = new WeakMap<object, Promise<AgentRuntime>>();
   const envOf = typeof env === "function" ? env : () => env;
   return (c) => {
-    const env = envOf(c) ?? NO_ENV;
-    let found = cache.get(env);
+    const environment = envOf(c) ?? NO_ENV;
+    let found = cache.get(environment);
     if (!found) {
-      found = build(options, env);
-      found.catch(() => cache.delete(env));
-      cache.set(env, found);
+      found = build(options, environment);
+      found.catch(() => cache.delete(environment));
+      cache.set(environment, found);
     }
     return found;
   };

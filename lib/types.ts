@@ -116,7 +116,7 @@ export interface CreateAppOptions {
    * returns it (Workers' bindings `c.env`); the runtime is built once per object returned.
    * @default the request's bindings on Workers (Hono's `getRuntimeKey()`), the process's environment elsewhere
    */
-  env?: Record<string, unknown> | ((c: Context) => Record<string, unknown>);
+  env?: Record<string, unknown> | ((c: Context) => Record<string, unknown> | undefined);
   /** Development mode: only local server entries turn it on. @default false */
   development?: boolean;
   /** The model. @default `modelFromEnv()`: `MODEL_PROVIDER`, else the provider whose key or binding is set */
