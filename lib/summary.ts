@@ -1,4 +1,4 @@
-import type { SessionSummary } from "./app.ts";
+import type { SessionSummary } from "./types.ts";
 
 const encoder = new TextEncoder();
 

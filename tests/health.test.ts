@@ -1,7 +1,7 @@
 // GET /health reports the store's state from one bounded check, cached, so that it never amplifies load on the store.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import type { ConversationStore } from "../storage/types.ts";
 import { scriptedModel } from "./support/scripted-model.ts";

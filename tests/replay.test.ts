@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApp } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
 import { readConfig } from "../lib/config.ts";
 import { parseEvent } from "../lib/events.ts";
 import { createReplayGuard, replayAnswer } from "../lib/replay.ts";

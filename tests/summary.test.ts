@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { agent } from "../agent.ts";
-import { createApp } from "../lib/app.ts";
-import type { SessionSummary } from "../lib/app.ts";
+import { createApp } from "../app/create-app.ts";
+import type { SessionSummary } from "../lib/types.ts";
 import { serializeSummary, type StoredSummary } from "../lib/summary.ts";
 import { createDenoKvStore, type DenoKvClient } from "../storage/deno-kv.ts";
 import { createMemoryStore } from "../storage/memory.ts";
