@@ -16,7 +16,7 @@ export function isTimeout(error: unknown): boolean {
 
 /** `work`, or a `TimeoutError` after `ms`; the timer never outlives the wait, a late failure of `work` is ignored. */
 export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer!: ReturnType<typeof setTimeout>; // assigned at once by the executor (workerd's clearTimeout takes no undefined)
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(timeoutError(`no answer in ${ms} ms`)), ms);
   });
@@ -68,7 +68,7 @@ export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOpt
     if (idle >= timeoutMs) trip(timeoutError(`no chunk in ${timeoutMs} ms`));
     else timer = setTimeout(watch, timeoutMs - idle);
   };
-  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(watch, timeoutMs);
+  let timer: ReturnType<typeof setTimeout> = setTimeout(watch, timeoutMs);
   if (signal?.aborted) trip(signal.reason);
   else signal?.addEventListener("abort", onAbort, { once: true });
 

@@ -3,7 +3,7 @@
  * turn or a background task. Web-standard code only.
  * @module
  */
-import { withTimeout } from "../lib/timeout.ts";
+import { isTimeout, timeoutError, withTimeout } from "../lib/guards.ts";
 import type { ConversationStore, SetOptions } from "./types.ts";
 
 /** Options of {@link withStoreTimeout}. */
@@ -23,8 +23,8 @@ export function withStoreTimeout<S extends ConversationStore>(store: S, options:
   const ms = options.timeoutMs ?? 3000;
   const bound = <T>(operation: string, work: () => Promise<T>): Promise<T> =>
     withTimeout(Promise.resolve().then(work), ms).catch((error: unknown) => {
-      if (!(error instanceof DOMException && error.name === "TimeoutError")) throw error;
-      throw new DOMException(`${store.name} store: ${operation} got no answer in ${ms} ms`, "TimeoutError");
+      if (!isTimeout(error)) throw error;
+      throw timeoutError(`${store.name} store: ${operation} got no answer in ${ms} ms`);
     });
   return Object.create(store, {
     get: { value: (key: string) => bound("get", () => store.get(key)) },
