@@ -34,7 +34,7 @@ export { encodeFrame, type ResponseFrame } from "./lib/sse.ts";
 export { renderTemplate } from "./lib/template.ts";
 export { createVoiceSanitizer, sanitizeForVoice, type VoiceSanitizer, type VoiceSanitizerOptions } from "./lib/voice.ts";
 export { MAX_UNDECIDED } from "./lib/voice/scanner.ts";
-export type { TurnEvent, TurnMetrics } from "./lib/turn.ts";
+export type { TurnEvent, TurnMetrics } from "./lib/turn-events.ts";
 export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";
 export { createOpenAiModel, DEFAULT_OPENAI_MODEL, type OpenAiModelOptions } from "./llm/openai.ts";

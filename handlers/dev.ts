@@ -5,7 +5,7 @@ import { HttpError } from "../lib/errors.ts";
 import { isObject } from "../lib/events.ts";
 import { signWebhook } from "../lib/signature.ts";
 import { isLoopbackHost } from "../lib/config.ts";
-import type { TurnEvent } from "../lib/turn.ts";
+import type { TurnEvent } from "../lib/turn-events.ts";
 
 /** Options of {@link addDevelopmentRoutes}. */
 export interface DevelopmentRoutesOptions {

@@ -19,7 +19,7 @@ import type {
 import type { History } from "./history.ts";
 import type { Logger } from "./log.ts";
 import type { ReplayGuard } from "./replay.ts";
-import type { TurnEvent, TurnMetrics } from "./turn.ts";
+import type { TurnEvent, TurnMetrics } from "./turn-events.ts";
 
 /** What `session.end` hands to its hook: the call, ready for post-call processing. */
 export interface SessionSummary {

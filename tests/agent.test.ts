@@ -9,7 +9,7 @@ import { HttpError } from "../lib/errors.ts";
 import { createHistory } from "../lib/history.ts";
 import type { Logger } from "../lib/log.ts";
 import { renderTemplate } from "../lib/template.ts";
-import type { TurnMetrics } from "../lib/turn.ts";
+import type { TurnMetrics } from "../lib/turn-events.ts";
 import { createGeminiModel } from "../llm/gemini.ts";
 import type { Tool } from "../llm/types.ts";
 import { createMemoryStore } from "../storage/memory.ts";

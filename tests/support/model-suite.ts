@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 import { createApp } from "../../app/create-app.ts";
 import type { Logger } from "../../lib/log.ts";
 import { readFrames, type ResponseFrame } from "../../client/mod.ts";
-import type { TurnMetrics } from "../../lib/turn.ts";
+import type { TurnMetrics } from "../../lib/turn-events.ts";
 import type { ModelProvider, Tool } from "../../llm/types.ts";
 import { FAKE_USAGE, type ModelFake, type ModelScript, UPSTREAM_ERROR_TEXT, words } from "./model-fake.ts";
 import { guardUnhandledRejections } from "./unhandled.ts";
