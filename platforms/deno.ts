@@ -8,7 +8,7 @@
 import { agent } from "../agent.ts";
 import { createApp } from "../app/create-app.ts";
 import { listeningMessage, readServeConfig, serverUrl } from "../lib/config.ts";
-import { idleTimeoutSeconds, isEventStream, isStalledUpload, withConnectionClose } from "./connections.ts";
+import { idleTimeoutSeconds } from "./connections.ts";
 import { withDevelopmentPage } from "./dev-page.ts";
 import { openDenoKvStore } from "./deno-kv.ts";
 import { serverStoreOpeners } from "./server-stores.ts";
@@ -29,21 +29,13 @@ const listening = (address: { hostname?: string; address?: string; port: number 
 if (env.DENO_DEPLOYMENT_ID) {
   Deno.serve({ hostname, port, onListen: listening }, app.fetch);
 } else {
-  const { serve } = await import("@hono/node-server");
-  type NodeServer = import("node:http").Server; // what `serve` starts without `createServer` options
-  type NodeBindings = { incoming: { socket: { setTimeout(ms: number): unknown } } };
-  const server = serve({
+  const { serveNodeHttp } = await import("./node-http.ts");
+  const server = serveNodeHttp(app, {
     hostname,
     port,
-    async fetch(request, bindings: NodeBindings) {
-      const response = await app.fetch(request, bindings);
-      // A reply stream may stay quiet while the model thinks: no idle timeout on its socket (the model timeout bounds it).
-      if (isEventStream(response)) bindings.incoming.socket.setTimeout(0);
-      return isStalledUpload(response) ? withConnectionClose(response) : response;
-    },
-  }, (info) => listening(info)) as NodeServer;
-  // A silent connection is closed (a stalled upload too), SSE answers excepted (above).
-  server.setTimeout(idleTimeoutSeconds(env) * 1000, (socket) => socket.destroy());
+    idleTimeoutSeconds: idleTimeoutSeconds(env),
+    onListen: (port) => listening({ hostname, port }),
+  });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => server.close(() => Deno.exit(0)));
   }
