@@ -88,8 +88,12 @@ function firstChunk(port, agent, body, headers) {
       timeout: 10_000,
     }, (res) => {
       if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-      res.on("data", () => {
-        first ??= Number(process.hrtime.bigint() - start) / 1e6;
+      // The first frame, not the first bytes: ours opens each turn with an SSE comment (`:`) that flushes the headers.
+      let seen = "";
+      res.on("data", (chunk) => {
+        if (first !== undefined) return;
+        seen += chunk;
+        if (seen.includes("data:")) first = Number(process.hrtime.bigint() - start) / 1e6;
       });
       res.on("end", () => (first === undefined ? reject(new Error("empty body")) : resolve(first)));
       res.on("error", reject);

@@ -216,7 +216,8 @@ async function check(server, { badSignature = false } = {}) {
 async function validate(server) {
   const { status, text, turnId } = await check(server);
   if (status !== 200) throw new Error(`${server.runtime} ${server.variant}: status ${status}: ${text.slice(0, 200)}`);
-  const got = text.split("\n\n").filter(Boolean).map((f) => JSON.parse(f.slice(6)));
+  // SSE comments (ours opens each turn with one, to flush the headers) are not frames.
+  const got = text.split("\n\n").filter((f) => f && !f.startsWith(":")).map((f) => JSON.parse(f.slice(6)));
   const fixed = !["ours", "official", "split-nullstore", "split-novoice"].includes(server.variant);
   const expected = frames(fixed ? FIXED_TURN_ID : turnId).map((f) => JSON.parse(f.slice(6)));
   if (JSON.stringify(got) !== JSON.stringify(expected)) {
