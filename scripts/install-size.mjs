@@ -4,6 +4,7 @@
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { resolveFrom } from "./lock.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -25,17 +26,6 @@ function bytesOf(dir) {
     total += stat.size;
   }
   return total;
-}
-
-function resolveFrom(packages, path, name) {
-  let base = path;
-  for (;;) {
-    const candidate = `${base ? `${base}/` : ""}node_modules/${name}`;
-    if (packages[candidate]) return candidate;
-    if (!base) return undefined;
-    const cut = base.lastIndexOf("/node_modules/");
-    base = cut >= 0 ? base.slice(0, cut) : "";
-  }
 }
 
 const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8"));

@@ -46,7 +46,7 @@ export function installsOn(entry, platform) {
 }
 
 /** Where Node would find `name` from the package at `path` (a lockfile key), or undefined. */
-function resolveFrom(packages, path, name) {
+export function resolveFrom(packages, path, name) {
   let base = path;
   for (;;) {
     const candidate = `${base ? `${base}/` : ""}node_modules/${name}`;
