@@ -109,26 +109,6 @@ export function currentRuntime(): "bun" | "deno" | "node" {
   return g.Bun ? "bun" : g.Deno ? "deno" : "node";
 }
 
-/** Resolves once no process has this pid (checked every 50 ms) or `exited` resolves; rejects after 10 s. */
-function gone(pid: number | undefined, exited: Promise<void>): Promise<void> {
-  let done = false;
-  exited.then(() => (done = true));
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 10_000;
-    const check = () => {
-      if (done) return resolve();
-      try {
-        if (pid !== undefined) process.kill(pid, 0);
-      } catch {
-        return resolve();
-      }
-      if (Date.now() > deadline) return reject(new Error(`process ${pid} still runs 10 s after it was stopped`));
-      setTimeout(check, 50);
-    };
-    check();
-  });
-}
-
 const LISTENING = /listening on (http:\/\/\S+)/;
 
 /** Starts a target and waits until it prints where it listens. */
@@ -162,9 +142,7 @@ export async function startServer(target: ServerTarget, env: Record<string, stri
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       const killer = setTimeout(() => child.kill("SIGKILL"), 3000);
-      // Deno's node:child_process can miss a child's exit event (the process gone, `exit` never emitted): wait for
-      // either, within a bound.
-      await Promise.race([exited, gone(child.pid, exited)]);
+      await exited;
       clearTimeout(killer);
     },
   };
