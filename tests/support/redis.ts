@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import process from "node:process";
 import { createClient } from "redis";
+import { sendSignal, within } from "./child.ts";
 
 /** Where the tests find Redis. */
 export const REDIS_URL = process.env.REDIS_URL?.trim() || "redis://127.0.0.1:6390";
@@ -78,7 +79,7 @@ export async function startRedisProcess(): Promise<RedisProcess> {
       break;
     } catch (error) {
       if (attempt >= 50) {
-        child.kill("SIGKILL");
+        sendSignal(child, "SIGKILL");
         throw new Error(`redis-server did not start on port ${port}: ${error}`);
       }
       await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), failed]);
@@ -87,13 +88,10 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   return {
     url,
     kill: async () => {
-      child.kill("SIGKILL");
-      // Deno's child_process may miss the exit of a process that was stopped and continued: bound the wait.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
-      clearTimeout(timer);
+      sendSignal(child, "SIGKILL");
+      await within(exited, 10_000, () => `redis-server on port ${port} did not exit 10 s after SIGKILL`);
     },
-    freeze: () => void child.kill("SIGSTOP"),
-    thaw: () => void child.kill("SIGCONT"),
+    freeze: () => sendSignal(child, "SIGSTOP"),
+    thaw: () => sendSignal(child, "SIGCONT"),
   };
 }

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sendSignal, within } from "./child.ts";
 import { REDIS_URL } from "./redis.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -140,10 +141,15 @@ export async function startServer(target: ServerTarget, env: Record<string, stri
     url,
     output: () => output,
     async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(killer);
+      // A server that does not stop within 3 s of SIGTERM (a graceful close waiting on a keep-alive connection) is
+      // killed; SIGKILL ends any process, so the last bound only turns a lost exit event into an error, not a hang.
+      sendSignal(child, "SIGTERM");
+      const killer = setTimeout(() => sendSignal(child, "SIGKILL"), 3000);
+      try {
+        await within(exited, 13_000, () => `${target.name} (pid ${child.pid}) did not exit 10 s after SIGKILL:\n${output}`);
+      } finally {
+        clearTimeout(killer);
+      }
     },
   };
 }
