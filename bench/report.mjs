@@ -288,5 +288,52 @@ export function renderMarkdown(results) {
       "",
     );
   }
+  if (results.remote) out.push(...renderRemote(results.remote));
   return out.join("\n");
+}
+
+/** Section 8: the model's start and the first frame when the store is one network round trip away (bench/remote.mjs). */
+function renderRemote(remote) {
+  const runs = Object.entries(remote);
+  const first = runs[0]?.[1];
+  if (!first) return [];
+  const out = [
+    "## 8. Remote store: webhook to model request and first frame",
+    "",
+    `Every store operation one ${fmt(first.rttMs)} ms round trip away. Ours on the memory store behind a wrapper that makes each operation take ` +
+      `${fmt(first.rttMs)} ms (half before it runs, half after), and on the real Redis and Upstash stores behind a TCP proxy (bench/latency-proxy.mjs) ` +
+      `that passes each chunk on ${fmt(first.rttMs / 2, 1)} ms after it arrived, in each direction (the Upstash store talks to tests/support/upstash-server.ts, ` +
+      "Upstash's REST protocol over the same Redis, in its own process; connection set-up is not delayed); the official SDK path with its in-memory " +
+      "history for reference. The app's defaults otherwise: replay protection is on for these atomic stores, and its key goes to the same store. " +
+      `A sequential client sends signed 1 KB \`message\` webhooks, conversations of ${first.turnsPerConversation} turns, ${first.turns} measured turns per row ` +
+      `after ${first.warmUpTurns} warm-up turns, and waits after each turn until the server has no store operation in flight. The server notes the ` +
+      "webhook's arrival at its fetch handler, the moment the scripted model is called and every store operation (sent back in the `response.data` " +
+      "frame, in this bench mode only); the first data frame is timed at the client, from sending the request. Round trips before the model: the " +
+      "longest chain of operations that ran one after the other and ended before the model was asked (operations that overlap count once).",
+    "",
+  ];
+  const rows = [];
+  for (const [runtime, run] of runs) {
+    for (const s of Object.values(run.subjects)) {
+      if (s.skipped) {
+        rows.push([TITLE[runtime] ?? runtime, s.label, `skipped: ${s.skipped}`, "", "", "", "", "", ""]);
+        continue;
+      }
+      const trips = Object.entries(s.roundTrips).map(([n, turns]) => `${n} (${turns} turns)`).join(", ");
+      const ops = `${fmt(s.opsPerTurn.get, 1)} get, ${fmt(s.opsPerTurn.set, 1)} set`;
+      rows.push([
+        TITLE[runtime] ?? runtime,
+        s.label,
+        `${fmt(s.modelAskedMs.p50, 2)} ms`,
+        `${fmt(s.modelAskedMs.p99, 2)} ms`,
+        `${fmt(s.firstFrameMs.p50, 2)} ms`,
+        `${fmt(s.firstFrameMs.p99, 2)} ms`,
+        trips,
+        s.pathBeforeModel.map((p) => p.path + (s.pathBeforeModel.length > 1 ? ` (${p.turns})` : "")).join("; "),
+        s.storeOpMs ? `${ops}; ${fmt(s.storeOpMs.p50, 1)} ms p50` : "none",
+      ]);
+    }
+  }
+  out.push(table(["runtime", "subject", "model asked p50", "p99", "first data frame p50", "p99", "round trips before the model", "store operations before the model", "store operations / turn"], rows), "");
+  return out;
 }

@@ -4,11 +4,19 @@
 //
 //   npm run bench                      full run (about 5 minutes)
 //   npm run bench -- --quick           about a minute; writes to bench/.tmp/ unless --write
-//   npm run bench -- --only=turns,signature,pieces,store,cold,memory,profile   some sections; writes to bench/.tmp/
+//   npm run bench -- --only=turns,signature,pieces,store,cold,memory,profile,remote   some sections; writes to bench/.tmp/
+//
+// Section "remote" (bench/remote.mjs, section 8 of BENCHMARKS.md): the time from a webhook's arrival to the model
+// request and to the first SSE data frame when the store is one round trip away: ours on the memory store with a
+// fixed delay per operation, on the real Redis store and on the Upstash store (the local Upstash REST server over
+// Redis) behind a latency-injecting TCP proxy (bench/latency-proxy.mjs), and the official path with in-memory
+// history for reference; store round trips before the model counted from the server's own record of each operation.
+// Needs Redis (.ci/redis.sh) for the proxied stores; about 25 s per runtime.
 //
 // Environment: BENCH_RUNTIMES (bun,deno), BENCH_DURATION (seconds of load per variant, split over the rounds),
 // BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_TTFF_REQUESTS, BENCH_COLD_RUNS, BENCH_STORE_TURNS, BENCH_QUIET_BUDGET
-// (seconds the whole run may wait for other processes to calm down), REDIS_URL.
+// (seconds the whole run may wait for other processes to calm down), REDIS_URL, BENCH_REMOTE_TURNS (measured turns
+// per remote-store subject, after 8 warm-up turns), BENCH_REMOTE_RTT_MS (the remote store's round trip, 25).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -18,6 +26,7 @@ import { bundleSizes, providerBundleSizes } from "./bundle-size.mjs";
 import { pageWeight } from "./page-weight.mjs";
 import { FIXED_TURN_ID, frames } from "./fixture.mjs";
 import { load, sign, signedRequest, timeToFirstFrame } from "./load.mjs";
+import { remoteStore, remoteTargets } from "./remote.mjs";
 import { renderChart, renderMarkdown } from "./report.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -39,6 +48,8 @@ const SETTINGS = {
   ttffRequests: num("BENCH_TTFF_REQUESTS", QUICK ? 50 : 200),
   coldRuns: num("BENCH_COLD_RUNS", QUICK ? 3 : 10),
   storeTurns: num("BENCH_STORE_TURNS", QUICK ? 50 : 200),
+  remoteTurns: num("BENCH_REMOTE_TURNS", QUICK ? 20 : 60),
+  remoteRttMs: num("BENCH_REMOTE_RTT_MS", 25),
   memoryConversations: 10_000,
   memoryRounds: QUICK ? 2 : 3,
   quietBudget: num("BENCH_QUIET_BUDGET", QUICK ? 10 : 60),
@@ -530,6 +541,7 @@ function targets(results) {
     add(`memory bounded: JS heap after ${steps.at(-1).conversations / 1000}k vs ${steps[0].conversations / 1000}k conversations`, runtime, `${growth.toFixed(2)}×`, "≤ 1.10×", growth <= 1.1,
       `RSS ${(steps[0].rss / 2 ** 20).toFixed(0)} → ${(steps.at(-1).rss / 2 ** 20).toFixed(0)} MB`);
   }
+  list.push(...remoteTargets(results));
   return list;
 }
 
@@ -641,6 +653,25 @@ async function main() {
     for (const [runtime, p] of Object.entries(results.profile)) {
       console.log(`  ${runtime}: ${p.error ?? p.tool}`);
       for (const row of p.selfByPlace ?? []) console.log(`  ${String(row.selfPercent).padStart(5)}%  ${row.place}`);
+    }
+  }
+
+  if (section("remote")) {
+    results.remote = {};
+    for (const runtime of runtimes) {
+      console.log(`\n8. remote store (${SETTINGS.remoteRttMs} ms round trip) on ${runtime}: ${SETTINGS.remoteTurns} sequential turns per subject`);
+      results.remote[runtime] = await remoteStore(runtime, {
+        command, track, stop,
+        turns: SETTINGS.remoteTurns,
+        rttMs: SETTINGS.remoteRttMs,
+        redisUrl: process.env.REDIS_URL?.trim() || "redis://127.0.0.1:6390",
+      });
+      for (const s of Object.values(results.remote[runtime].subjects)) {
+        console.log(s.skipped ? `  ${s.label}: skipped: ${s.skipped}` :
+          `  ${s.label}: model asked p50 ${s.modelAskedMs.p50.toFixed(2)} ms, p99 ${s.modelAskedMs.p99.toFixed(2)} ms; ` +
+            `first data frame p50 ${s.firstFrameMs.p50.toFixed(2)} ms, p99 ${s.firstFrameMs.p99.toFixed(2)} ms; ` +
+            `round trips before the model ${s.roundTripsP50} (${s.pathBeforeModel[0]?.path ?? "–"})`);
+      }
     }
   }
 
