@@ -155,17 +155,47 @@ function startPrinting(track, cmd, args, env, what) {
   });
 }
 
+/** How a runtime runs a TypeScript file (bench/run.mjs passes its own). */
+function defaultCommand(runtime, file, args = []) {
+  const bin = `${ROOT}node_modules/.bin/${runtime}`;
+  return runtime === "bun" ? [bin, [file, ...args]] : [bin, ["run", "--allow-all", file, ...args]];
+}
+
+/** Stops a child: SIGTERM, then SIGKILL after 3 s (signals through process.kill: Deno's child.kill sends only the first). */
+function defaultStop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const signal = (name) => {
+      try {
+        process.kill(child.pid, name);
+      } catch { /* gone */ }
+    };
+    const kill = setTimeout(() => signal("SIGKILL"), 3000);
+    const bound = setTimeout(resolve, 6000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      clearTimeout(bound);
+      resolve();
+    });
+    signal("SIGTERM");
+  });
+}
+
 /**
- * Measures every subject on one runtime.
+ * Measures the subjects on one runtime; a subject that cannot run here (no Redis) is `{ label, skipped }`.
  * @param {string} runtime `bun` or `deno`
- * @param {{ command: Function, track: Function, stop: Function, turns: number, rttMs: number, redisUrl: string }} options
+ * @param {{ turns: number, rttMs: number, redisUrl: string, only?: string[], warmUpTurns?: number,
+ *   command?: Function, track?: Function, stop?: Function }} options
  */
-export async function remoteStore(runtime, { command, track, stop, turns, rttMs, redisUrl }) {
+export async function remoteStore(runtime, options) {
+  const { turns, rttMs, redisUrl, command = defaultCommand, track = (child) => child, stop = defaultStop } = options;
+  const warmUpTurns = options.warmUpTurns ?? WARM_UP_TURNS;
   const redis = new URL(redisUrl);
   const redisPort = Number(redis.port || 6379);
   const redisUp = await redisAnswers(redisPort, redis.hostname);
-  const out = { rttMs, turns, turnsPerConversation: TURNS_PER_CONVERSATION, warmUpTurns: WARM_UP_TURNS, subjects: {} };
+  const out = { rttMs, turns, turnsPerConversation: TURNS_PER_CONVERSATION, warmUpTurns, subjects: /** @type {Record<string, any>} */ ({}) };
   for (const [name, subject] of Object.entries(REMOTE_SUBJECTS)) {
+    if (options.only && !options.only.includes(name)) continue;
     const cleanup = [];
     try {
       const config = { subject: subject.subject, store: subject.store, delayMs: rttMs };
@@ -198,10 +228,10 @@ export async function remoteStore(runtime, { command, track, stop, turns, rttMs,
       cleanup.push(() => agent.destroy());
       const run = `${runtime}_${name}_${Date.now().toString(36)}`;
       const samples = [];
-      for (let n = 0; n < WARM_UP_TURNS + turns; n++) {
+      for (let n = 0; n < warmUpTurns + turns; n++) {
         const note = await turn(port, agent, webhook(run, n));
         const all = await settled(port);
-        if (n < WARM_UP_TURNS) continue;
+        if (n < warmUpTurns) continue;
         const trips = roundTripsBefore(note.ops, note.modelAskedMs);
         samples.push({ ...note, roundTrips: trips.count, steps: trips.steps, allOps: all.ops });
       }
