@@ -113,10 +113,10 @@ function delayed(store: ConversationStore, ms: number): ConversationStore {
 /** The scripted model of bench/fixture.mjs, noting when it is asked and sending that in its `response.data`. */
 function asked(): AsyncIterable<string | { data: unknown }> {
   const current = turn;
-  current.modelAskedMs = round(performance.now() - current.arrival);
+  const modelAskedMs = current.modelAskedMs = round(performance.now() - current.arrival);
   const ops = current.ops.map((o) => ({ ...o }));
   return (async function* () {
-    yield { data: { ...DATA_CONTENT, bench: { modelAskedMs: current.modelAskedMs, ops } } };
+    yield { data: { ...DATA_CONTENT, bench: { modelAskedMs, ops } } };
     yield* DELTAS;
   })();
 }
