@@ -334,6 +334,6 @@ function renderRemote(remote) {
       ]);
     }
   }
-  out.push(table(["runtime", "subject", "model asked p50", "p99", "first data frame p50", "p99", "round trips before the model", "store operations before the model", "store operations / turn"], rows), "");
+  out.push(table(["runtime", "subject", "model asked p50", "p99", "first data frame p50", "p99", "round trips before the model", "store operations before the model", "store operations / turn; one operation p50"], rows), "");
   return out;
 }
