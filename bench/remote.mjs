@@ -184,8 +184,10 @@ function defaultStop(child) {
 /**
  * Measures the subjects on one runtime; a subject that cannot run here (no Redis) is `{ label, skipped }`.
  * @param {string} runtime `bun` or `deno`
+ * `quiet(pids)`, when given, is awaited before each subject's measured turns: bench/run.mjs's wait (within the run's
+ * budget) for other processes to calm down, which resolves the cores they used.
  * @param {{ turns: number, rttMs: number, redisUrl: string, only?: string[], warmUpTurns?: number,
- *   command?: Function, track?: Function, stop?: Function }} options
+ *   command?: Function, track?: Function, stop?: Function, quiet?: (pids: number[]) => Promise<number> }} options
  */
 export async function remoteStore(runtime, options) {
   const { turns, rttMs, redisUrl, command = defaultCommand, track = (child) => child, stop = defaultStop } = options;
@@ -197,6 +199,7 @@ export async function remoteStore(runtime, options) {
   for (const [name, subject] of Object.entries(REMOTE_SUBJECTS)) {
     if (options.only && !options.only.includes(name)) continue;
     const cleanup = [];
+    const pids = [];
     try {
       const config = { subject: subject.subject, store: subject.store, delayMs: rttMs };
       if (subject.store === "redis" || subject.store === "upstash") {
@@ -206,6 +209,7 @@ export async function remoteStore(runtime, options) {
           const [cmd, args] = command(runtime, "bench/upstash-serve.ts", [redisUrl]);
           const upstash = await startPrinting(track, cmd, args, {}, "the Upstash REST server");
           cleanup.push(() => stop(upstash.child));
+          pids.push(upstash.child.pid);
           targetPort = Number(new URL(upstash.info.url).port);
           config.token = upstash.info.token;
         }
@@ -227,15 +231,18 @@ export async function remoteStore(runtime, options) {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       cleanup.push(() => agent.destroy());
       const run = `${runtime}_${name}_${Date.now().toString(36)}`;
+      pids.push(server.child.pid);
       const samples = [];
+      let backgroundCores;
       for (let n = 0; n < warmUpTurns + turns; n++) {
+        if (n === warmUpTurns && options.quiet) backgroundCores = await options.quiet(pids);
         const note = await turn(port, agent, webhook(run, n));
         const all = await settled(port);
         if (n < warmUpTurns) continue;
         const trips = roundTripsBefore(note.ops, note.modelAskedMs);
         samples.push({ ...note, roundTrips: trips.count, steps: trips.steps, allOps: all.ops });
       }
-      out.subjects[name] = describe(subject, samples);
+      out.subjects[name] = { ...describe(subject, samples), backgroundCoresBefore: backgroundCores };
     } catch (error) {
       out.subjects[name] = { label: subject.label, skipped: String(error.message ?? error).slice(0, 400) };
     } finally {

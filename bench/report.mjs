@@ -336,5 +336,7 @@ function renderRemote(remote) {
     }
   }
   out.push(table(["runtime", "subject", "model asked p50", "p99", "first data frame p50", "p99", "round trips before the model", "store operations before the model", "store operations / turn; one operation p50"], rows), "");
+  const background = runs.flatMap(([, run]) => Object.values(run.subjects).map((s) => s.backgroundCoresBefore)).filter((c) => c !== undefined);
+  if (background.length) out.push(`Most CPU used by other processes just before a row's measured turns: ${Math.max(...background).toFixed(2)} cores.`, "");
   return out;
 }

@@ -662,6 +662,7 @@ async function main() {
       console.log(`\n8. remote store (${SETTINGS.remoteRttMs} ms round trip) on ${runtime}: ${SETTINGS.remoteTurns} sequential turns per subject`);
       results.remote[runtime] = await remoteStore(runtime, {
         command, track, stop,
+        quiet: waitForQuiet,
         turns: SETTINGS.remoteTurns,
         rttMs: SETTINGS.remoteRttMs,
         redisUrl: process.env.REDIS_URL?.trim() || "redis://127.0.0.1:6390",

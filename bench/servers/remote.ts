@@ -10,8 +10,8 @@
  *
  * What it adds, in this bench mode only: the time the webhook reached the fetch handler, the time the model was
  * asked (the scripted model's `stream()` was called) and every store operation's start and end, all relative to the
- * arrival. The model sends them in its `response.data` frame as `content.bench`; `GET /bench/settled` waits until no
- * store operation is in flight (the turn's writes after `response.end` included) and answers the turn's operations.
+ * arrival. The model sends them in its `response.data` frame as `content.bench`; `GET /bench/settled` waits until the
+ * turn is over (its writes after `response.end` included) and answers the turn's operations.
  * Requests must come one at a time: the arrival belongs to the one turn in flight.
  */
 import { createApp } from "../../app/create-app.ts";
@@ -42,12 +42,13 @@ interface Turn {
   arrival: number;
   modelAskedMs?: number;
   ops: Op[];
+  /** Ours called `onTurn` for it. */
+  reported?: boolean;
 }
 
 const config = JSON.parse(env("BENCH_REMOTE") ?? "{}") as Config;
 let turn: Turn = { arrival: performance.now(), ops: [] };
 let inFlight = 0;
-let settled: (() => void)[] = [];
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -73,10 +74,7 @@ function recorded(store: ConversationStore): ConversationStore {
     inFlight++;
     return run().finally(() => {
       entry.end = round(performance.now() - current.arrival);
-      if (--inFlight === 0) {
-        for (const resolve of settled) resolve();
-        settled = [];
-      }
+      inFlight--;
     });
   };
   return {
@@ -141,21 +139,34 @@ if (config.subject === "official") {
   fetchApp = (await import("./official.ts")).default.fetch;
 } else if (config.subject === "ours") {
   const model: ModelProvider = { name: scriptedModel.name, model: scriptedModel.model, stream: (_input: ModelInput) => asked() };
-  const app = createApp({ model, store: recorded(await openStore()), env: { LAYERCODE_WEBHOOK_SECRET: SECRET, LOG_LEVEL: "warn" } });
+  const app = createApp({
+    model,
+    store: recorded(await openStore()),
+    env: { LAYERCODE_WEBHOOK_SECRET: SECRET, LOG_LEVEL: "warn" },
+    hooks: { onTurn: () => void (turn.reported = true) },
+  });
   fetchApp = app.fetch;
 } else {
   throw new Error(`BENCH_REMOTE: unknown subject ${JSON.stringify(config.subject)}`);
 }
 
+/**
+ * Answers once the turn in flight is over: ours has reported it (`onTurn` runs after its writes) and no store
+ * operation has been in flight for 2 ms (a turn may pause between two writes). At most 5 s.
+ */
 async function settle(request: Request): Promise<Response> {
-  const done = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => settled.push(resolve));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<string>((resolve) => (timer = setTimeout(resolve, 5000, "timeout")));
-  const outcome = await Promise.race([done, bound]);
-  clearTimeout(timer);
   void request.body?.cancel();
-  if (outcome === "timeout") return Response.json({ error: `${inFlight} store operations still in flight after 5 s` }, { status: 504 });
-  return Response.json({ modelAskedMs: turn.modelAskedMs, ops: turn.ops });
+  const current = turn;
+  const deadline = performance.now() + 5000;
+  let quietSince: number | undefined;
+  while (performance.now() < deadline) {
+    const over = (current.reported || config.subject !== "ours") && inFlight === 0;
+    if (!over) quietSince = undefined;
+    else if (quietSince === undefined) quietSince = performance.now();
+    else if (performance.now() - quietSince >= 2) return Response.json({ modelAskedMs: current.modelAskedMs, ops: current.ops });
+    await sleep(1);
+  }
+  return Response.json({ error: `the turn is not over after 5 s (${inFlight} store operations in flight)` }, { status: 504 });
 }
 
 export default {
