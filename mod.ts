@@ -35,16 +35,25 @@ export { renderTemplate } from "./lib/template.ts";
 export { createVoiceSanitizer, sanitizeForVoice, type VoiceSanitizer, type VoiceSanitizerOptions } from "./lib/voice.ts";
 export { MAX_UNDECIDED } from "./lib/voice/scanner.ts";
 export type { TurnEvent, TurnMetrics } from "./lib/turn-events.ts";
-export { createGeminiModel, type GeminiModelOptions } from "./llm/gemini.ts";
+export { createGeminiModel, type GeminiModelOptions, geminiFromEnv } from "./llm/gemini.ts";
 export { createOfflineModel } from "./llm/offline.ts";
-export { createOpenAiModel, DEFAULT_OPENAI_MODEL, type OpenAiModelOptions } from "./llm/openai.ts";
+export { createOpenAiModel, DEFAULT_OPENAI_MODEL, openAiFromEnv, type OpenAiModelOptions } from "./llm/openai.ts";
 export {
   createWorkersAiModel,
   DEFAULT_WORKERS_AI_MODEL,
   type WorkersAiBinding,
+  workersAiFromEnv,
   type WorkersAiModelOptions,
 } from "./llm/workers-ai.ts";
-export { chooseModelProvider, MODEL_PROVIDERS, modelFromEnv, type ModelProviderName } from "./llm/from-env.ts";
+export {
+  chooseModelProvider,
+  MODEL_PROVIDERS,
+  type ModelOpener,
+  type ModelOpeners,
+  type ModelProviderName,
+  openModel,
+} from "./llm/choose-model.ts";
+export { ALL_MODEL_PROVIDERS, modelFromEnv } from "./llm/from-env.ts";
 export { UpstreamError } from "./llm/chat-stream.ts";
 export type {
   AnyTool,
@@ -60,7 +69,8 @@ export type {
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from "./storage/memory.ts";
 export type { ConversationStore, SetOptions, Versioned } from "./storage/types.ts";
 export { StoreError } from "./storage/errors.ts";
-export { chooseStore, type StoreChoice, storeFromEnv, type StoreName, type StoreOpeners } from "./storage/from-env.ts";
+export { chooseStore, openBindingStore, type StoreChoice, type StoreName, type StoreOpeners } from "./storage/choose-store.ts";
+export { storeFromEnv } from "./storage/from-env.ts";
 export { createCloudflareKvStore, type CloudflareKvStoreOptions } from "./storage/cloudflare-kv.ts";
 export { ConversationObject, createDurableObjectStore, type DurableObjectStoreOptions } from "./storage/durable-object.ts";
 

@@ -1,5 +1,6 @@
 // Sizes of the edge bundles (Cloudflare Workers, Vercel Edge): esbuild, in memory, unminified and minified, and the
-// minified one gzipped. Importable, so that a test can hold the bundles to a budget:
+// minified one gzipped; the Workers bundle with each set of model providers. `node bench/bundle-size.mjs` prints them
+// (`--json` too). Importable, so that a test can hold the bundles to a budget:
 //   import { bundleSizes } from "../bench/bundle-size.mjs";
 import { build } from "esbuild";
 import { existsSync } from "node:fs";
@@ -18,14 +19,17 @@ export const EDGE_BUNDLES = {
 /**
  * Bundles one entry as an ES module for a Web-standard platform and measures it.
  * @param {string} entry path from the repository root
- * @param {{ conditions: string[], platform?: "neutral" | "browser" }} options
+ * @param {{ conditions: string[], platform?: "neutral" | "browser", plugins?: object[], contents?: string }} options
+ *   `contents`: the entry's source, bundled from the repository root instead of the file `entry` (which only names it)
  * @returns {Promise<{ entry: string, rawBytes: number, minifiedBytes: number, gzipBytes: number, inputs: number }>}
  */
-export async function bundleSize(entry, { conditions, platform = "neutral", plugins = [] }) {
+export async function bundleSize(entry, { conditions, platform = "neutral", plugins = [], contents }) {
   const once = async (minify) => {
     const result = await build({
       absWorkingDir: ROOT,
-      entryPoints: [entry],
+      ...(contents === undefined
+        ? { entryPoints: [entry] }
+        : { stdin: { contents, resolveDir: ROOT, sourcefile: "generated-worker.ts", loader: "ts" } }),
       bundle: true,
       write: false,
       format: "esm",
@@ -72,57 +76,74 @@ export async function bundleSizes() {
   return out;
 }
 
-/** The model providers of the default bundles (llm/from-env.ts imports them all), by file. */
-const PROVIDER_FILES = { gemini: "gemini.ts", openai: "openai.ts", "workers-ai": "workers-ai.ts" };
+/** The Workers bundle's budget (issues 14 and 15), with Gemini, the default provider. */
+export const WORKERS_BUDGET_GZIP_BYTES = 25 * 1024;
 
-/** An esbuild plugin that replaces the named providers' modules by stubs, to measure a bundle without them. */
-function withoutProviders(names) {
-  const files = names.map((name) => PROVIDER_FILES[name]);
-  return {
-    name: "without-providers",
-    setup(build) {
-      build.onResolve({ filter: /\.ts$/ }, (args) => {
-        const file = args.path.split("/").pop();
-        return args.importer.includes("/llm/") && files.includes(file) ? { path: file, namespace: "stub" } : undefined;
-      });
-      build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-        loader: "js",
-        contents: ["createGeminiModel", "createOpenAiModel", "createWorkersAiModel"]
-          .map((f) => `export function ${f}() { throw new Error("left out"); }`)
-          .concat(["DEFAULT_OPENAI_BASE_URL", "DEFAULT_OPENAI_MODEL", "DEFAULT_WORKERS_AI_MODEL"].map((c) => `export const ${c} = "";`))
-          .join("\n"),
-      }));
-    },
-  };
+/** Each provider's opener and the module that holds it (what a Workers entry imports to hold that provider). */
+const OPENERS = {
+  gemini: ["geminiFromEnv", "./llm/gemini.ts"],
+  openai: ["openAiFromEnv", "./llm/openai.ts"],
+  "workers-ai": ["workersAiFromEnv", "./llm/workers-ai.ts"],
+};
+
+/**
+ * A Workers entry holding exactly the named providers, written as platforms/cloudflare*.ts are: the same
+ * `createWorker()` and Durable Object export, the providers' openers and nothing else of them.
+ */
+function workerEntry(providers) {
+  return [
+    'export { ConversationObject } from "./storage/durable-object.ts";',
+    'import { createWorker } from "./platforms/workers.ts";',
+    ...providers.map((name) => `import { ${OPENERS[name][0]} } from "${OPENERS[name][1]}";`),
+    `export default createWorker({ ${providers.map((name) => `"${name}": ${OPENERS[name][0]}`).join(", ")} });`,
+  ].join("\n");
 }
 
 /**
- * The Workers bundle with and without each model provider (the ones left out replaced by stubs), and the AI SDK
- * adapter's own bundle (`ai` included), which no default bundle holds.
+ * The Workers bundle with each set of model providers: the three entries (one provider each, as deployed), every
+ * provider (what `MODEL_PROVIDER` could choose from at run time), each one left out, none; and the AI SDK adapter's
+ * own bundle (`ai` included), which no Workers entry holds.
  * @returns {Promise<Record<string, { entry: string, gzipBytes: number, minifiedBytes: number } | { entry: string, error: string }>>}
  */
 export async function providerBundleSizes() {
-  const { entry, conditions } = EDGE_BUNDLES.workers;
-  const variants = {
-    "workers, every provider (the default)": [],
-    "workers, Gemini only": ["openai", "workers-ai"],
-    "workers, without Gemini": ["gemini"],
-    "workers, without OpenAI-compatible": ["openai"],
-    "workers, without Workers AI": ["workers-ai"],
-    "workers, no provider": ["gemini", "openai", "workers-ai"],
+  const { conditions } = EDGE_BUNDLES.workers;
+  const entries = {
+    "workers, Gemini (platforms/cloudflare.ts, the default)": "platforms/cloudflare.ts",
+    "workers, OpenAI-compatible (platforms/cloudflare-openai.ts)": "platforms/cloudflare-openai.ts",
+    "workers, Workers AI (platforms/cloudflare-workers-ai.ts)": "platforms/cloudflare-workers-ai.ts",
+  };
+  const sets = {
+    "workers, every provider (MODEL_PROVIDER chooses at run time)": ["gemini", "openai", "workers-ai"],
+    "workers, without Gemini (OpenAI-compatible and Workers AI)": ["openai", "workers-ai"],
+    "workers, without OpenAI-compatible (Gemini and Workers AI)": ["gemini", "workers-ai"],
+    "workers, without Workers AI (Gemini and OpenAI-compatible)": ["gemini", "openai"],
+    "workers, no provider": [],
   };
   const out = {};
-  for (const [name, left] of Object.entries(variants)) {
-    out[name] = await bundleSize(entry, { conditions, plugins: [withoutProviders(left)] });
+  const measure = async (name, entry, options) => {
+    try {
+      out[name] = await bundleSize(entry, { conditions, ...options });
+    } catch (error) {
+      out[name] = { entry, error: String(error?.message ?? error).split("\n")[0] };
+    }
+  };
+  for (const [name, entry] of Object.entries(entries)) await measure(name, entry);
+  for (const [name, providers] of Object.entries(sets)) {
+    await measure(name, `(generated: createWorker with ${providers.join(", ") || "none"})`, { contents: workerEntry(providers) });
   }
-  try {
-    out["llm/ai-sdk.ts with ai (a subpath, never in a default bundle)"] = await bundleSize("llm/ai-sdk.ts", { conditions });
-  } catch (error) {
-    out["llm/ai-sdk.ts"] = { entry: "llm/ai-sdk.ts", error: String(error?.message ?? error).split("\n")[0] };
-  }
+  await measure("llm/ai-sdk.ts with ai (a subpath, never in a Workers bundle)", "llm/ai-sdk.ts");
   return out;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  console.log(JSON.stringify({ ...await bundleSizes(), providers: await providerBundleSizes() }, null, 2));
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  const print = (name, b) =>
+    console.log(`${name.padEnd(66)} ${b.missing ?? b.error ?? `${kb(b.minifiedBytes).padStart(9)} min ${kb(b.gzipBytes).padStart(8)} gzip`}`);
+  for (const [name, b] of Object.entries(await bundleSizes())) print(name, b);
+  console.log("");
+  for (const [name, b] of Object.entries(await providerBundleSizes())) print(name, b);
+  const workers = (await bundleSize(EDGE_BUNDLES.workers.entry, { conditions: EDGE_BUNDLES.workers.conditions })).gzipBytes;
+  const pass = workers <= WORKERS_BUDGET_GZIP_BYTES ? "PASS" : "MISS";
+  console.log(`\n${pass}: the default Workers bundle is ${kb(workers)} gzipped, budget ${kb(WORKERS_BUDGET_GZIP_BYTES)}`);
+  if (process.argv.includes("--json")) console.log(JSON.stringify({ ...await bundleSizes(), providers: await providerBundleSizes() }, null, 2));
 }

@@ -3,8 +3,8 @@
  * agent-profile cache, resolved once per environment and shared by every handler.
  * @module
  */
-import type { Context, Hono } from "hono";
-import { modelFromEnv } from "../llm/from-env.ts";
+import type { Context } from "hono";
+import type { ModelProvider } from "../llm/types.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import { withStoreTimeout } from "../storage/timeout.ts";
 import { createAgentCache } from "./agent-cache.ts";
@@ -33,11 +33,18 @@ async function resolve<T>(value: FromEnv<T> | undefined, env: Record<string, unk
     : value;
 }
 
+/** The model an app uses when `createApp({ model })` gives none (`modelFromEnv`, or a Workers entry's own). */
+export type DefaultModel = (env: Record<string, unknown>, config: AgentConfig) => ModelProvider;
+
 /** Builds what every request of one environment shares. */
-async function build(options: CreateAppOptions, rawEnv: Record<string, unknown>): Promise<AgentRuntime> {
+async function build(
+  options: CreateAppOptions,
+  rawEnv: Record<string, unknown>,
+  defaultModel: DefaultModel,
+): Promise<AgentRuntime> {
   const config = checkConfig({ ...readConfig(strings(rawEnv), options.development), ...options.config });
   const log = options.logger ?? createLogger(config.logLevel);
-  const model = (await resolve(options.model, rawEnv, config)) ?? modelFromEnv(rawEnv, config);
+  const model = (await resolve(options.model, rawEnv, config)) ?? defaultModel(rawEnv, config);
   // Every store call is bounded: a store that never answers must not hold a turn or a background task.
   const store = withStoreTimeout((await resolve(options.store, rawEnv, config)) ?? createMemoryStore(), {
     timeoutMs: config.storeTimeoutMs,
@@ -106,19 +113,21 @@ async function build(options: CreateAppOptions, rawEnv: Record<string, unknown>)
 /**
  * Resolves an app's runtime once per environment object: an `env` object is one environment, an `env` function
  * (Workers' bindings) returns the environment of each request. A build that fails is tried again next request.
- * `options.env` is ignored: the caller resolves it (app/create-app.ts, which knows the platform's default).
+ * `options.env` is ignored: the caller resolves it (app/create-app.ts, which knows the platform's default), and
+ * gives the model used when `options.model` gives none.
  */
 export function createRuntime(
   options: CreateAppOptions,
-  env: NonNullable<CreateAppOptions["env"]>,
+  platform: { env: NonNullable<CreateAppOptions["env"]>; defaultModel: DefaultModel },
 ): (c: Context) => Promise<AgentRuntime> {
+  const { env, defaultModel } = platform;
   const cache = new WeakMap<object, Promise<AgentRuntime>>();
   const envOf = typeof env === "function" ? env : () => env;
   return (c) => {
     const environment = envOf(c) ?? NO_ENV;
     let found = cache.get(environment);
     if (!found) {
-      found = build(options, environment);
+      found = build(options, environment, defaultModel);
       found.catch(() => cache.delete(environment));
       cache.set(environment, found);
     }
@@ -126,14 +135,14 @@ export function createRuntime(
   };
 }
 
-const runtimes = new WeakMap<Hono, (c: Context) => Promise<AgentRuntime>>();
+const runtimes = new WeakMap<object, (c: Context) => Promise<AgentRuntime>>();
 
 /** Records the runtime behind an app, for {@link runtimeOf}. */
-export function attachRuntime(app: Hono, runtime: (c: Context) => Promise<AgentRuntime>): void {
+export function attachRuntime(app: object, runtime: (c: Context) => Promise<AgentRuntime>): void {
   runtimes.set(app, runtime);
 }
 
 /** The runtime behind an app made by `createApp`, for development tools mounted beside it (handlers/dev.ts). */
-export function runtimeOf(app: Hono): ((c: Context) => Promise<AgentRuntime>) | undefined {
+export function runtimeOf(app: object): ((c: Context) => Promise<AgentRuntime>) | undefined {
   return runtimes.get(app);
 }

@@ -5,8 +5,9 @@ import {
   GenerativeModel,
   type Part,
 } from "@google/generative-ai";
-import { DEFAULT_GEMINI_MODEL } from "../lib/config.ts";
+import { type AgentConfig, DEFAULT_GEMINI_MODEL } from "../lib/config.ts";
 import type { Message } from "../lib/message.ts";
+import { missingModel } from "./choose-model.ts";
 import type { AnyTool, ModelChunk, ModelInput, ModelProvider, TurnContext } from "./types.ts";
 
 /** Options of {@link createGeminiModel}. */
@@ -120,4 +121,19 @@ export function createGeminiModel(options: GeminiModelOptions): ModelProvider {
       }
     },
   };
+}
+
+/**
+ * Gemini as the environment configures it (`GOOGLE_GENERATIVE_AI_API_KEY`, `GEMINI_MODEL`, `GEMINI_BASE_URL`, read
+ * into `config`); without a key, a provider whose every turn apologizes and whose error names the key.
+ */
+export function geminiFromEnv(_env: Record<string, unknown>, config: AgentConfig): ModelProvider {
+  if (config.geminiApiKey) {
+    return createGeminiModel({ apiKey: config.geminiApiKey, model: config.geminiModel, baseUrl: config.geminiBaseUrl });
+  }
+  return missingModel(
+    "gemini",
+    config.geminiModel,
+    "GOOGLE_GENERATIVE_AI_API_KEY is not set: add it to .env (local) or your platform's secrets",
+  );
 }

@@ -1,4 +1,6 @@
+import { ConfigError } from "../lib/errors.ts";
 import { streamChat, UpstreamError } from "./chat-stream.ts";
+import { envText, missingModel } from "./choose-model.ts";
 import type { ModelInput, ModelProvider } from "./types.ts";
 
 /** Options of {@link createOpenAiModel}. */
@@ -68,4 +70,29 @@ export function createOpenAiModel(options: OpenAiModelOptions = {}): ModelProvid
         },
       }),
   };
+}
+
+/**
+ * The OpenAI-compatible endpoint the environment configures: `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_MODEL`.
+ * With neither a key nor a URL, a provider whose every turn apologizes and whose error names the key.
+ * @throws {ConfigError} for a malformed `OPENAI_BASE_URL`.
+ */
+export function openAiFromEnv(env: Record<string, unknown>): ModelProvider {
+  const apiKey = envText(env, "OPENAI_API_KEY");
+  const raw = envText(env, "OPENAI_BASE_URL");
+  const model = envText(env, "OPENAI_MODEL") ?? DEFAULT_OPENAI_MODEL;
+  let baseUrl: string | undefined;
+  if (raw) {
+    try {
+      baseUrl = new URL(raw).toString().replace(/\/+$/, "");
+    } catch {
+      throw new ConfigError(
+        `OPENAI_BASE_URL must be an absolute URL such as ${DEFAULT_OPENAI_BASE_URL} (got "${raw.slice(0, 60)}")`,
+      );
+    }
+  }
+  if (!apiKey && !baseUrl) {
+    return missingModel("openai", model, "OPENAI_API_KEY is not set: add it to .env (local) or your platform's secrets");
+  }
+  return createOpenAiModel({ apiKey, baseUrl, model });
 }

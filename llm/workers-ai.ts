@@ -1,4 +1,5 @@
 import { streamChat, UpstreamError } from "./chat-stream.ts";
+import { envText, isAiBinding, missingModel } from "./choose-model.ts";
 import type { ModelInput, ModelProvider } from "./types.ts";
 
 /** The part of the Workers AI binding (`env.AI`) this provider uses. */
@@ -53,4 +54,16 @@ export function createWorkersAiModel(options: WorkersAiModelOptions): ModelProvi
         },
       }),
   };
+}
+
+/**
+ * Workers AI as the environment configures it: the `AI` binding and `WORKERS_AI_MODEL`. Without the binding, a
+ * provider whose every turn apologizes and whose error names the wrangler.toml line to add.
+ */
+export function workersAiFromEnv(env: Record<string, unknown>): ModelProvider {
+  const model = envText(env, "WORKERS_AI_MODEL") ?? DEFAULT_WORKERS_AI_MODEL;
+  if (!isAiBinding(env.AI)) {
+    return missingModel("workers-ai", model, 'the Workers AI binding is missing: add [ai] binding = "AI" to wrangler.toml');
+  }
+  return createWorkersAiModel({ ai: env.AI as WorkersAiBinding, model });
 }

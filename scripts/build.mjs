@@ -11,13 +11,24 @@ import { gzipSync } from "node:zlib";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * The bundles: `cloudflare` is what `wrangler deploy` uploads (workerd conditions, no Node built-ins),
+ * The bundles: `cloudflare` is what `wrangler deploy` uploads (workerd conditions, no Node built-ins) with Gemini,
+ * `cloudflare-openai` and `cloudflare-workers-ai` what it uploads from the entries of the other model providers,
  * `vercel` is what `api/index.js` serves on Vercel's Edge or Node runtime (edge-light conditions),
  * `node` is a server for Node.js 20+ (`npm run start:node`); the store clients it loads only when configured
  * (Redis, Upstash) stay in node_modules, since Redis's CommonJS client cannot be bundled into an ES module.
  */
 export const BUNDLES = {
   cloudflare: { entry: "platforms/cloudflare.ts", platform: "neutral", conditions: ["workerd", "worker", "browser"] },
+  "cloudflare-openai": {
+    entry: "platforms/cloudflare-openai.ts",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+  },
+  "cloudflare-workers-ai": {
+    entry: "platforms/cloudflare-workers-ai.ts",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+  },
   vercel: { entry: "platforms/vercel.ts", platform: "neutral", conditions: ["edge-light", "worker", "browser"] },
   node: { entry: "platforms/node.ts", platform: "node", conditions: ["node"], external: ["redis", "@upstash/redis"] },
 };

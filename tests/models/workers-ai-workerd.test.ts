@@ -1,5 +1,5 @@
-// The Workers bundle (what `wrangler deploy` uploads) in real workerd through miniflare, with no model key and an `AI`
-// binding: MODEL_PROVIDER left unset, the binding alone picks Workers AI. The binding is a double (miniflare forwards
+// The Workers AI Worker (platforms/cloudflare-workers-ai.ts, as `wrangler deploy` uploads it) in real workerd through
+// miniflare, with no model key and an `AI` binding: MODEL_PROVIDER left unset, the binding alone picks Workers AI. The binding is a double (miniflare forwards
 // the real `ai` binding to Cloudflare, which cannot be reached here): a second Worker whose RPC `run()` answers as the
 // binding does, a ReadableStream of `data: {"response":…}` events, tool calls in pieces, usage, then `data: [DONE]`.
 // Registered under Bun only: workerd is the same whichever runner starts it.
@@ -48,7 +48,7 @@ if (currentRuntime() === "bun") {
   let mf: Miniflare;
   let url: string;
   before(async () => {
-    const [bundle] = await buildBundles({ names: ["cloudflare"], outdir: `${ROOT}tests/.tmp/workers-ai-bundle` });
+    const [bundle] = await buildBundles({ names: ["cloudflare-workers-ai"], outdir: `${ROOT}tests/.tmp/workers-ai-bundle` });
     mf = new Miniflare({
       workers: [
         {
@@ -79,7 +79,7 @@ if (currentRuntime() === "bun") {
     );
   };
 
-  test("[workerd] with only an AI binding, the Workers bundle answers through Workers AI, history on the second turn", async () => {
+  test("[workerd] with only an AI binding, the Workers AI Worker answers through it, history on the second turn", async () => {
     const health = await (await mf.dispatchFetch(`${url}/health`)).json() as { model: string };
     assert.equal(health.model, "workers-ai/@cf/test/double");
     const conversation = uid("conv");

@@ -4,7 +4,7 @@
 // `wrangler dev` does. Nothing here needs the network or a Cloudflare login.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { wranglerCommand } from "../../scripts/wrangler.mjs";
 import { ROOT } from "./serve-env.mjs";
 
@@ -19,12 +19,31 @@ export const WRANGLER_OFFLINE_ENV = {
 const TIMEOUT_MS = 120_000;
 
 /**
- * The arguments of the build: `deploy --dry-run --outdir <outdir>`, and `--env <env>` for an environment of
- * wrangler.toml (`durable`: the Durable Object variant).
- * @param {{ outdir: string, env?: string }} options
+ * The arguments of the build: `deploy [<script>] --dry-run --outdir <outdir>`, and `--env <env>` for an environment
+ * of wrangler.toml (`durable`: the Durable Object variant). `script` is another entry than wrangler.toml's `main`
+ * (platforms/cloudflare-openai.ts, platforms/cloudflare-workers-ai.ts: the other model providers).
+ * @param {{ outdir: string, env?: string, script?: string }} options
  */
 export function buildArgs(options) {
-  return ["deploy", "--dry-run", "--outdir", options.outdir, ...(options.env ? ["--env", options.env] : [])];
+  return [
+    "deploy",
+    ...(options.script ? [options.script] : []),
+    "--dry-run",
+    "--outdir",
+    options.outdir,
+    ...(options.env ? ["--env", options.env] : []),
+  ];
+}
+
+/**
+ * The Workers entry that holds a model provider, as the README tells a user to deploy it: wrangler.toml's `main`
+ * (platforms/cloudflare.ts, Gemini) for none or `gemini`, else platforms/cloudflare-<provider>.ts.
+ * @param {string | undefined} provider `MODEL_PROVIDER`
+ * @returns {string | undefined} the script to pass to `wrangler deploy`, `undefined` for `main`
+ */
+export function entryFor(provider) {
+  const name = provider?.trim().toLowerCase();
+  return !name || name === "gemini" ? undefined : `platforms/cloudflare-${name}.ts`;
 }
 
 /**
@@ -66,12 +85,12 @@ export async function runWrangler(args, options = {}) {
 /**
  * Builds the Worker with `npm run wrangler -- deploy --dry-run --outdir <outdir> [--env <env>]` and returns the
  * module it wrote.
- * @param {{ outdir: string, env?: string, wrap?: (command: string, args: string[]) => [string, string[]] }} options
+ * @param {{ outdir: string, env?: string, script?: string, wrap?: (command: string, args: string[]) => [string, string[]] }} options
  * @returns {Promise<{ path: string, output: string }>}
  */
 export async function buildWorker(options) {
   const { code, output } = await runWrangler(buildArgs(options), options);
-  const path = join(options.outdir, "cloudflare.js");
+  const path = join(options.outdir, `${basename(options.script ?? "cloudflare.ts", ".ts")}.js`);
   if (code !== 0 || !existsSync(path)) throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${output}`);
   return { path, output };
 }
