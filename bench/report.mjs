@@ -227,7 +227,7 @@ export function renderMarkdown(results) {
       )), "");
     }
     if (results.providerBundles) {
-      out.push("The Workers bundle with and without each model provider (those left out replaced by stubs), and the AI SDK adapter with `ai`, which no default bundle holds.", "");
+      out.push("The Workers bundle with each set of model providers: the three entries (one provider each, chosen at build time), entries holding several, none; and the AI SDK adapter with `ai`, which no Workers bundle holds.", "");
       out.push(table(["bundle", "minified", "minified + gzip"], Object.entries(results.providerBundles).map(([name, b]) =>
         b.error ? [name, `error: ${b.error}`, ""] : [name, kb(b.minifiedBytes), kb(b.gzipBytes)]
       )), "");
