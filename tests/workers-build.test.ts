@@ -27,7 +27,10 @@ function offline(): ((command: string, args: string[]) => [string, string[]]) | 
   }
 }
 
-workersTest("wrangler deploy --dry-run builds both Workers from wrangler.toml with no network at all", async (t) => {
+/** What gives each model provider away in a Worker: its provider object's name. */
+const PROVIDERS = { gemini: /name:\s*"gemini"/, openai: /name:\s*"openai"/, "workers-ai": /name:\s*"workers-ai"/ };
+
+workersTest("wrangler deploy --dry-run builds both Workers, and each provider's entry, from wrangler.toml with no network at all", async (t) => {
   const wrap = offline();
   if (typeof wrap === "string") {
     assert.notEqual(process.env.CI, "true", `CI must prove the offline build: ${wrap}`);
@@ -35,13 +38,24 @@ workersTest("wrangler deploy --dry-run builds both Workers from wrangler.toml wi
   }
   const outdir = mkdtempSync(join(tmpdir(), "agent-worker-build-"));
   try {
-    for (const env of [undefined, "durable"]) {
-      const { path, output } = await buildWorker({ outdir: join(outdir, env ?? "kv"), env, wrap });
+    const builds = [
+      { provider: "gemini" },
+      { provider: "gemini", env: "durable" },
+      { provider: "openai", script: "platforms/cloudflare-openai.ts" },
+      { provider: "workers-ai", script: "platforms/cloudflare-workers-ai.ts" },
+    ] as const;
+    for (const build of builds) {
+      const env = "env" in build ? build.env : undefined;
+      const script = "script" in build ? build.script : undefined;
+      const { path, output } = await buildWorker({ outdir: join(outdir, `${build.provider}-${env ?? "kv"}`), env, script, wrap });
       const code = readFileSync(path, "utf8");
       assert.ok(/export\s*\{[^}]*\bConversationObject\b/.test(code), "the Worker exports the Durable Object class");
       assert.ok(/\bdefault\b/.test(code.slice(code.lastIndexOf("export"))), "the Worker has a default export");
       assert.ok(!/(from|import)\s*\(?\s*["']node:/.test(code), "no Node.js built-in is imported");
       assert.match(output, env ? /env\.SESSIONS\s+\(ConversationObject\)\s+Durable Object/ : /env\.SESSIONS\s+KV Namespace/);
+      for (const [name, mark] of Object.entries(PROVIDERS)) {
+        assert.equal(mark.test(code), name === build.provider, `${name} in the ${script ?? "default"} Worker`);
+      }
     }
   } finally {
     rmSync(outdir, { recursive: true, force: true });

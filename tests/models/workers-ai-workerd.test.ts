@@ -1,13 +1,17 @@
-// The Workers AI Worker (platforms/cloudflare-workers-ai.ts, as `wrangler deploy` uploads it) in real workerd through
-// miniflare, with no model key and an `AI` binding: MODEL_PROVIDER left unset, the binding alone picks Workers AI. The binding is a double (miniflare forwards
-// the real `ai` binding to Cloudflare, which cannot be reached here): a second Worker whose RPC `run()` answers as the
-// binding does, a ReadableStream of `data: {"response":…}` events, tool calls in pieces, usage, then `data: [DONE]`.
+// The Workers AI Worker (`wrangler deploy platforms/cloudflare-workers-ai.ts --dry-run`: what wrangler uploads) in
+// real workerd through miniflare, with no model key and an `AI` binding: MODEL_PROVIDER left unset, the binding alone
+// picks Workers AI. The binding is a double (miniflare forwards the real `ai` binding to Cloudflare, which cannot be
+// reached here): a second Worker whose RPC `run()` answers as the binding does, a ReadableStream of
+// `data: {"response":…}` events, tool calls in pieces, usage, then `data: [DONE]`.
 // Registered under Bun only: workerd is the same whichever runner starts it.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Miniflare } from "miniflare";
-import { buildBundles } from "../../scripts/build.mjs";
-import { currentRuntime, ROOT } from "../support/server-process.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildWorker } from "../support/wrangler-build.mjs";
+import { currentRuntime } from "../support/server-process.ts";
 import { frames, messageBody, SECRET, spoken, uid, webhook } from "../support/webhooks.ts";
 
 /** The binding double: echoes how many messages it was sent, calls the template's get_current_time tool when asked. */
@@ -47,14 +51,16 @@ export default class AiDouble extends WorkerEntrypoint {
 if (currentRuntime() === "bun") {
   let mf: Miniflare;
   let url: string;
+  const outdir = mkdtempSync(join(tmpdir(), "agent-worker-ai-"));
   before(async () => {
-    const [bundle] = await buildBundles({ names: ["cloudflare-workers-ai"], outdir: `${ROOT}tests/.tmp/workers-ai-bundle` });
+    const bundle = await buildWorker({ outdir, script: "platforms/cloudflare-workers-ai.ts" });
     mf = new Miniflare({
       workers: [
         {
           name: "agent",
           modules: true,
           scriptPath: bundle.path,
+          modulesRoot: outdir,
           compatibilityDate: "2026-04-01",
           kvNamespaces: ["SESSIONS"],
           bindings: { LAYERCODE_WEBHOOK_SECRET: SECRET, WORKERS_AI_MODEL: "@cf/test/double" },
@@ -65,7 +71,10 @@ if (currentRuntime() === "bun") {
     });
     url = (await mf.ready).origin;
   });
-  after(async () => await mf?.dispose());
+  after(async () => {
+    await mf?.dispose();
+    rmSync(outdir, { recursive: true, force: true });
+  });
 
   const turn = async (conversation: string, text: string) => {
     const body = messageBody(conversation, text);
