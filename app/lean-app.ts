@@ -91,27 +91,33 @@ export class LeanApp {
     return this;
   }
 
+  /** Handlers of `POST path`. */
   post(path: string, ...handlers: Handler[]): this {
     return this.#add("POST", path, handlers as Route[]);
   }
 
+  /** Handlers of `GET path` (and `HEAD`). */
   get(path: string, ...handlers: Handler[]): this {
     return this.#add("GET", path, handlers as Route[]);
   }
 
+  /** Handlers of every method of `path`. */
   all(path: string, ...handlers: Handler[]): this {
     return this.#add("ALL", path, handlers as Route[]);
   }
 
+  /** Middleware of every method of `path` (`*`: every path), run in the order added. */
   use(path: string, ...handlers: MiddlewareHandler[]): this {
     return this.#add("ALL", path, handlers as Route[]);
   }
 
+  /** The answer when no handler answers. */
   notFound(handler: NotFoundHandler): this {
     this.#notFound = handler;
     return this;
   }
 
+  /** The answer to an error a handler or middleware throws. */
   onError(handler: ErrorHandler): this {
     this.#onError = handler;
     return this;
