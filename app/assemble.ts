@@ -1,11 +1,11 @@
 /**
  * The routes and error answers of the agent backend, on a Hono app the caller makes: `createApp` (app/create-app.ts)
- * gives Hono's default app and every model provider; a Workers entry (platforms/workers.ts) gives a LeanApp
- * (app/lean-app.ts: the same dispatch without Hono's app and context classes) and only its own provider, so that
- * its bundle holds nothing else.
+ * gives Hono's app and every model provider; a Workers entry (platforms/workers.ts) gives Hono's app and only its own
+ * provider, so that its bundle holds no other.
  * @module
  */
-import type { Context, ErrorHandler, Handler, MiddlewareHandler, NotFoundHandler } from "hono";
+import type { Context } from "hono";
+import type { HonoBase } from "hono/hono-base";
 import { ConfigError, HttpError } from "../lib/errors.ts";
 import { errorFields } from "../lib/log.ts";
 import { redactCredentials } from "../lib/redact.ts";
@@ -18,16 +18,6 @@ import { healthHandler } from "../handlers/health.ts";
 /** What a misconfigured backend answers: the detail is in its log, never in an answer to whoever asked. */
 const CONFIG_ERROR_ANSWER = "the server is misconfigured: its log names the setting to fix";
 
-/** The part of a Hono app the routes are added with: Hono's own, or the Workers entries' LeanApp (app/lean-app.ts). */
-export interface RoutableApp {
-  post(path: string, ...handlers: Handler[]): unknown;
-  get(path: string, ...handlers: Handler[]): unknown;
-  all(path: string, ...handlers: Handler[]): unknown;
-  use(path: string, ...handlers: MiddlewareHandler[]): unknown;
-  notFound(handler: NotFoundHandler): unknown;
-  onError(handler: ErrorHandler): unknown;
-}
-
 /** What the platform decides: where the environment comes from, and the model when `options.model` gives none. */
 export interface AppPlatform {
   env: (c: Context) => Record<string, unknown> | undefined;
@@ -39,7 +29,7 @@ export interface AppPlatform {
  * the 404 and the error answers. `options.env`, when given, wins over `platform.env`. Development mode's loopback
  * guard is the caller's to add first (createApp does; the Workers entries never run in development mode).
  */
-export function assembleApp<App extends RoutableApp>(app: App, options: CreateAppOptions, platform: AppPlatform): App {
+export function assembleApp<App extends HonoBase>(app: App, options: CreateAppOptions, platform: AppPlatform): App {
   const runtime = createRuntime(options, { env: options.env ?? platform.env, defaultModel: platform.defaultModel });
   attachRuntime(app, runtime);
   app.post("/agent", agentHandler(runtime));

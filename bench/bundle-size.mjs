@@ -76,8 +76,14 @@ export async function bundleSizes() {
   return out;
 }
 
-/** The Workers bundle's budget (issues 14 and 15), with Gemini, the default provider. */
+/** The Workers bundle's budget (issues 14 and 15), with Gemini, the default provider: a target, printed PASS/MISS. */
 export const WORKERS_BUDGET_GZIP_BYTES = 25 * 1024;
+
+/**
+ * What tests/bundle-size.test.ts holds every Workers bundle to: the default bundle's size when the budget above was
+ * last missed (32.4 KB) and half a kilobyte, so that the bundle cannot grow unnoticed while the target is open.
+ */
+export const WORKERS_CEILING_GZIP_BYTES = 33 * 1024;
 
 /** Each provider's opener and the module that holds it (what a Workers entry imports to hold that provider). */
 const OPENERS = {

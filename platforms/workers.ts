@@ -2,19 +2,22 @@
  * What the Workers entries share (platforms/cloudflare*.ts): the module Worker around the app, with only the model
  * providers the entry passes. Bindings are the environment, typed by `Env` in worker-configuration.d.ts
  * (`npm run cf-typegen`); the `SESSIONS` binding picks the store: a KV namespace (Workers KV) or a Durable Object
- * namespace (atomic, `--env durable`). The app is a LeanApp (app/lean-app.ts), not Hono's: the same routes, handlers
- * and answers, about 5 KB less gzipped.
+ * namespace (atomic, `--env durable`). The app is the same Hono app as on every other platform (app/assemble.ts):
+ * only the model providers differ.
  * @module
  */
+import { Hono } from "hono";
 import { agent } from "../agent.ts";
 import { assembleApp } from "../app/assemble.ts";
-import { LeanApp } from "../app/lean-app.ts";
 import { type ModelOpeners, type ModelProviderName, openModel } from "../llm/choose-model.ts";
 import { chooseStore, openBindingStore } from "../storage/choose-store.ts";
 
-/** The entry file that holds a provider: platforms/cloudflare.ts (Gemini), else platforms/cloudflare-<name>.ts. */
-export const workerEntry = (name: ModelProviderName): string =>
-  `platforms/cloudflare${name === "gemini" ? "" : `-${name}`}.ts`;
+/** The entry file that holds each provider, for the error that names a provider this Worker leaves out. */
+export const WORKER_ENTRIES: Record<ModelProviderName, string> = {
+  gemini: "platforms/cloudflare.ts",
+  openai: "platforms/cloudflare-openai.ts",
+  "workers-ai": "platforms/cloudflare-workers-ai.ts",
+};
 
 /** The most of an unread request body that is read and thrown away before a refusal is sent, and for how long. */
 const DRAIN = { bytes: 1024 * 1024, ms: 2000 };
@@ -52,12 +55,12 @@ async function drain(body: ReadableStream<Uint8Array>, contentLength: string | n
  */
 export function createWorker(providers: ModelOpeners): ExportedHandler<Env> {
   const options = { ...agent, store: (env: Record<string, unknown>) => openBindingStore(chooseStore(env), env) };
-  const app = assembleApp(new LeanApp(), options, {
+  const app = assembleApp(new Hono(), options, {
     env: (c) => c.env,
     defaultModel: (env, config) =>
       openModel(env, config, {
         providers,
-        rebuild: (name) => `deploy ${workerEntry(name)} instead (npm run wrangler -- deploy ${workerEntry(name)})`,
+        rebuild: (name) => `deploy ${WORKER_ENTRIES[name]} instead (npm run wrangler -- deploy ${WORKER_ENTRIES[name]})`,
       }),
   });
   return {
