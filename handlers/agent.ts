@@ -3,7 +3,7 @@ import type { AgentProfile, AgentRuntime, HookContext, SessionSummary } from "..
 import { readBody } from "../lib/body.ts";
 import { HttpError } from "../lib/errors.ts";
 import { type EventBase, parseEvent } from "../lib/events.ts";
-import { historyKeyOf } from "../lib/history.ts";
+import { historyKeyOf, type TurnState } from "../lib/history.ts";
 import { errorFields } from "../lib/log.ts";
 import { replayAnswer } from "../lib/replay.ts";
 import { verifySignature } from "../lib/signature.ts";
@@ -88,10 +88,15 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     if (body.byteLength > config.maxBodyBytes && event.type !== "session.end") {
       throw new HttpError(413, `request body is larger than ${config.maxBodyBytes} bytes`);
     }
-    if (rt.replay && (await rt.replay.seen(signature, body))) {
+    // The replay check runs beside what the turn does first (the agent, the history's read): it costs no round trip
+    // of its own. Nothing is written, no hook runs and the model is not asked before it passes.
+    const replayCheck = rt.replay?.seen(signature, body);
+    const replayed = async () => {
+      if (!replayCheck || !(await replayCheck)) return false;
       log.info("replayed webhook ignored", { conversationId: event.conversationId, type: event.type });
-      return replayAnswer(event);
-    }
+      return true;
+    };
+    if (event.type !== "message" && event.type !== "session.start" && (await replayed())) return replayAnswer(event);
     if (event.type === "unknown") {
       log.info("ignored an unknown webhook type", { conversationId: event.conversationId, type: event.originalType });
       return c.json({ ignored: true, type: event.originalType });
@@ -116,9 +121,16 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
       let agent: AgentProfile | undefined;
       let prepared: string; // the system prompt of a message, the welcome of a session.start
       let step = "resolveAgent";
+      let historyRead: Promise<TurnState> | undefined;
       try {
         agent = await rt.agentFor(event);
         const hookContext = hookContextOf(agent);
+        if (event.type === "message") {
+          // The one round trip before the model, beside the replay check (and the prompt hook, which waits for it).
+          historyRead = history.read(hookContext.historyKey);
+          historyRead.catch(() => {}); // the turn awaits it (bounded); a replay never does
+        }
+        if (await replayed()) return replayAnswer(event);
         // Templates are expanded in configured and profile strings only, never in what a hook returns.
         if (event.type === "message") {
           step = "systemPrompt hook";
@@ -132,6 +144,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
             : renderTemplate(agent?.welcome ?? config.welcomeMessage, templateData(context));
         }
       } catch (error) {
+        if (await replayed()) return replayAnswer(event);
         log.error(`${step} failed: the turn is answered with the apology`, {
           conversationId: event.conversationId,
           turnId: event.turnId,
@@ -157,6 +170,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
         type: "message",
         text: event.text,
         interruption: event.interruption,
+        historyRead,
         model: agent?.model ?? rt.model,
         system: prepared,
         tools: agent?.tools ?? rt.tools,

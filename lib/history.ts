@@ -1,5 +1,14 @@
 import type { ConversationStore, Versioned } from "../storage/types.ts";
 import type { InterruptionContext } from "./events.ts";
+import {
+  applyReply,
+  applyUserMessage,
+  bound,
+  clone,
+  type Document,
+  isExact,
+  parseDocument,
+} from "./history-document.ts";
 import type { Message } from "./message.ts";
 
 /**
@@ -29,133 +38,62 @@ export interface HistoryOptions {
   prefix?: string;
 }
 
-interface Document {
-  messages: Message[];
-  /** What the user heard of an interrupted turn whose reply was not stored yet, by turn id. */
-  heard?: Record<string, string>;
-}
-
 /** Where a turn left the stored conversation, so that its end needs no second read. */
 export interface TurnState {
   /** The store's key of the conversation: the history's prefix, then its `historyKey`. */
   storeKey: string;
   doc: Document;
   version: string | null;
-  /** Store operations this turn made so far. */
+  /** Store operations this turn made so far (shared by the states of one turn, so it counts writes in flight too). */
   ops: { reads: number; writes: number };
 }
 
-/** A conversation's history on a {@link ConversationStore}: one read and at most two writes per turn. */
+/** What {@link History.record} gives a turn at once, and the write it started. */
+export interface Recorded {
+  /** The conversation the model reads: what was read, with the user's message, within the bounds. */
+  messages: readonly Message[];
+  /**
+   * Settles when the user's message is stored (at once when its turn id already was): the state the reply's write
+   * starts from. Rejects when the store fails; the turn then stores nothing more.
+   */
+  stored: Promise<TurnState>;
+}
+
+/**
+ * A conversation's history on a {@link ConversationStore}: one read and at most two writes per turn. A turn reads
+ * ({@link History.read}), records the user's message without waiting for its write ({@link History.record}), so
+ * the model is asked after one round trip, and stores the reply from the state that write produced
+ * ({@link History.finish}).
+ */
 export interface History {
-  /** Reads the conversation and stores the user's message (once per turn id), rewriting an interrupted reply. */
+  /** Reads the conversation: the one store round trip a turn waits for before the model. */
+  read(historyKey: string): Promise<TurnState>;
+  /**
+   * Adds the user's message to a read conversation (once per turn id), rewriting an interrupted reply, and starts
+   * storing it without waiting: compare-and-set decides, and a conflict reads again and retries.
+   */
+  record(state: TurnState, message: Message, interruption?: InterruptionContext): Recorded;
+  /** {@link read}, then {@link record} and its write awaited: two round trips, for callers that are not in a hurry. */
   begin(historyKey: string, message?: Message, interruption?: InterruptionContext): Promise<TurnState>;
   /** Stores the assistant's reply of a turn, in its place after the user's message. */
   finish(state: TurnState, reply: Message): Promise<void>;
-  /** Reads a conversation's messages. */
+  /** Reads a conversation's messages (copies: changing them changes nothing stored). */
   load(historyKey: string): Promise<Message[]>;
   /** Forgets a conversation. */
   delete(historyKey: string): Promise<void>;
 }
 
 const MAX_ATTEMPTS = 8;
-const MAX_PENDING_HEARD = 4;
-const encoder = new TextEncoder();
+/** Conversations whose last document read or written stays parsed in memory, and their characters at most. */
+const CACHE_ENTRIES = 256;
+const CACHE_CHARS = 4_000_000;
 
-function isMessage(value: unknown): value is Message {
-  const m = value as Message | null;
-  return typeof m === "object" && m !== null && (m.role === "user" || m.role === "assistant") &&
-    typeof m.text === "string" && typeof m.turnId === "string" && typeof m.at === "number";
+/** A conversation's document as this process last read or wrote it, by store key. */
+interface Cached {
+  value: string;
+  version: string;
+  doc: Document;
 }
-
-/** Reads a stored conversation; what is not a well-formed message (another app's value, an old schema) is dropped. */
-function parse(stored: Versioned | null): Document {
-  if (!stored) return { messages: [] };
-  try {
-    const doc = JSON.parse(stored.value) as Partial<Document> | null;
-    const messages = Array.isArray(doc?.messages) ? doc.messages.filter(isMessage) : [];
-    const heard = typeof doc?.heard === "object" && doc.heard !== null && !Array.isArray(doc.heard) ? doc.heard : undefined;
-    return { messages, heard };
-  } catch {
-    return { messages: [] };
-  }
-}
-
-function clone(doc: Document): Document {
-  return { messages: doc.messages.slice(), heard: doc.heard ? { ...doc.heard } : undefined };
-}
-
-/** Adds the user's message unless its turn is already stored; applies what the user heard of the last reply. */
-function applyUserMessage(doc: Document, message: Message, interruption?: InterruptionContext): boolean {
-  let changed = false;
-  if (interruption?.previousTurnInterrupted && interruption.textHeard !== undefined) {
-    const last = doc.messages.findLast((m) => m.turnId !== message.turnId);
-    const target = interruption.assistantTurnId ?? last?.turnId;
-    if (target !== undefined) changed = applyHeard(doc, target, interruption.textHeard) || changed;
-  }
-  if (!doc.messages.some((m) => m.role === "user" && m.turnId === message.turnId)) {
-    doc.messages.push(message);
-    changed = true;
-  }
-  return changed;
-}
-
-function applyHeard(doc: Document, turnId: string, heard: string): boolean {
-  const index = doc.messages.findLastIndex((m) => m.role === "assistant" && m.turnId === turnId);
-  if (index >= 0) {
-    if (doc.messages[index].text === heard) return false;
-    if (heard.trim() === "") doc.messages.splice(index, 1);
-    else doc.messages[index] = { ...doc.messages[index], text: heard };
-    return true;
-  }
-  if (doc.heard?.[turnId] === heard) return false;
-  const pending = { ...doc.heard, [turnId]: heard };
-  const turns = Object.keys(pending);
-  for (const old of turns.slice(0, Math.max(0, turns.length - MAX_PENDING_HEARD))) delete pending[old];
-  doc.heard = pending;
-  return true;
-}
-
-/** Puts a reply after its turn's user message (a late reply never lands after a newer turn), replacing an earlier copy. */
-function applyReply(doc: Document, reply: Message): void {
-  const heard = doc.heard && Object.hasOwn(doc.heard, reply.turnId) ? doc.heard[reply.turnId] : undefined;
-  if (heard !== undefined) {
-    delete doc.heard![reply.turnId];
-    if (Object.keys(doc.heard!).length === 0) doc.heard = undefined;
-    if (heard.trim() === "") return;
-    reply = { ...reply, text: heard };
-  }
-  const existing = doc.messages.findLastIndex((m) => m.role === "assistant" && m.turnId === reply.turnId);
-  if (existing >= 0) {
-    doc.messages[existing] = reply;
-    return;
-  }
-  const user = doc.messages.findLastIndex((m) => m.role === "user" && m.turnId === reply.turnId);
-  if (user >= 0) doc.messages.splice(user + 1, 0, reply);
-  else doc.messages.push(reply);
-}
-
-/** Drops the oldest messages until the conversation fits its bounds; returns the serialized document. */
-function bound(doc: Document, maxMessages: number, maxBytes: number): string {
-  if (doc.messages.length > maxMessages) doc.messages.splice(0, doc.messages.length - maxMessages);
-  for (;;) {
-    const value = JSON.stringify(doc);
-    // A UTF-16 code unit is at most 3 UTF-8 bytes: most conversations are measured without encoding them.
-    const size = value.length * 3 <= maxBytes ? value.length : encoder.encode(value).byteLength;
-    if (size <= maxBytes) return value;
-    if (doc.messages.length > 1) {
-      doc.messages.shift();
-    } else if (doc.messages.length === 1) {
-      const only = doc.messages[0];
-      const keep = Math.max(0, only.text.length - (size - maxBytes) - 16);
-      doc.messages[0] = { ...only, text: only.text.slice(0, keep) };
-      if (keep === 0) doc.messages = [];
-    } else {
-      doc.heard = undefined;
-      return JSON.stringify(doc);
-    }
-  }
-}
-
 /**
  * Conversation semantics over any {@link ConversationStore}, identical on every backend: the user's message
  * is stored once per turn id, a reply is stored in its turn's place, an interrupted reply becomes what the user
@@ -167,33 +105,101 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
   const ttlSeconds = options.ttlSeconds ?? HISTORY_DEFAULTS.ttlSeconds;
   const prefix = options.prefix ?? "conv:";
 
-  async function update(state: TurnState, change: (doc: Document) => boolean): Promise<TurnState> {
+  // The last document read or written per conversation, parsed: a read that finds the same value again (the usual
+  // case: this process wrote it) skips JSON.parse, and its messages' JSON is already made for the next write.
+  const cache = new Map<string, Cached>();
+  let cachedChars = 0;
+
+  function forget(storeKey: string): void {
+    const old = cache.get(storeKey);
+    if (old === undefined) return;
+    cachedChars -= old.value.length;
+    cache.delete(storeKey);
+  }
+
+  function remember(storeKey: string, value: string, version: string, doc: Document): void {
+    forget(storeKey);
+    if (value.length > CACHE_CHARS || !isExact(doc)) return;
+    cache.set(storeKey, { value, version, doc });
+    cachedChars += value.length;
+    if (cache.size <= CACHE_ENTRIES && cachedChars <= CACHE_CHARS) return;
+    for (const oldest of cache.keys()) {
+      if (cache.size <= CACHE_ENTRIES && cachedChars <= CACHE_CHARS) break;
+      forget(oldest);
+    }
+  }
+
+  /** The document of what the store answered: the cached one when the value is the same, else parsed. */
+  function documentOf(storeKey: string, stored: Versioned | null): Document {
+    if (stored === null) return { messages: [] };
+    const cached = cache.get(storeKey);
+    if (cached !== undefined && cached.value === stored.value) {
+      cached.version = stored.version;
+      return cached.doc;
+    }
+    const doc = parseDocument(stored.value);
+    remember(storeKey, stored.value, stored.version, doc);
+    return doc;
+  }
+
+  async function update(
+    state: TurnState,
+    change: (doc: Document) => boolean,
+    prepared?: { doc: Document; value: string },
+  ): Promise<TurnState> {
     let { doc, version } = state;
-    const { ops } = state;
+    const { ops, storeKey } = state;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const next = clone(doc);
-      if (!change(next)) return { storeKey: state.storeKey, doc, version, ops };
+      let next: Document;
+      let value: string;
+      if (attempt === 0 && prepared) {
+        ({ doc: next, value } = prepared);
+      } else {
+        next = clone(doc);
+        if (!change(next)) return { storeKey, doc, version, ops };
+        value = bound(next, maxMessages, maxBytes);
+      }
       ops.writes++;
-      const written = await store.set(state.storeKey, bound(next, maxMessages, maxBytes), { expected: version, ttlSeconds });
-      if (written !== null) return { storeKey: state.storeKey, doc: next, version: written, ops };
+      let written: string | null;
+      try {
+        written = await store.set(storeKey, value, { expected: version, ttlSeconds });
+      } catch (error) {
+        forget(storeKey); // a write that failed or timed out may still land: what is cached is no longer known
+        throw error;
+      }
+      if (written !== null) {
+        remember(storeKey, value, written, next);
+        return { storeKey, doc: next, version: written, ops };
+      }
       ops.reads++;
-      const current = await store.get(state.storeKey);
-      doc = parse(current);
+      const current = await store.get(storeKey);
+      doc = documentOf(storeKey, current);
       version = current?.version ?? null;
     }
-    throw new Error(`conversation ${state.storeKey} changed ${MAX_ATTEMPTS} times during one write: giving up`);
+    throw new Error(`conversation ${storeKey} changed ${MAX_ATTEMPTS} times during one write: giving up`);
   }
 
   async function read(historyKey: string): Promise<TurnState> {
     const storeKey = prefix + historyKey;
     const stored = await store.get(storeKey);
-    return { storeKey, doc: parse(stored), version: stored?.version ?? null, ops: { reads: 1, writes: 0 } };
+    return { storeKey, doc: documentOf(storeKey, stored), version: stored?.version ?? null, ops: { reads: 1, writes: 0 } };
+  }
+
+  function record(state: TurnState, message: Message, interruption?: InterruptionContext): Recorded {
+    const change = (doc: Document) => applyUserMessage(doc, message, interruption);
+    const next = clone(state.doc);
+    if (!change(next)) return { messages: state.doc.messages, stored: Promise.resolve(state) };
+    // Bounded and serialized once, now: the model reads exactly what the first write attempt stores.
+    const value = bound(next, maxMessages, maxBytes);
+    return { messages: next.messages, stored: update(state, change, { doc: next, value }) };
   }
 
   return {
+    read,
+    record,
     async begin(historyKey, message, interruption) {
       const state = await read(historyKey);
-      return message ? update(state, (doc) => applyUserMessage(doc, message, interruption)) : state;
+      return message ? record(state, message, interruption).stored : state;
     },
     async finish(state, reply) {
       await update(state, (doc) => {
@@ -202,9 +208,10 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
       });
     },
     async load(historyKey) {
-      return (await read(historyKey)).doc.messages;
+      return (await read(historyKey)).doc.messages.map((m) => ({ ...m }));
     },
     delete(historyKey) {
+      forget(prefix + historyKey);
       return store.delete(prefix + historyKey);
     },
   };

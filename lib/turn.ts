@@ -1,5 +1,6 @@
 import type { AnyTool, ModelChunk, ModelProvider, TurnContext } from "../llm/types.ts";
 import type { History, TurnState } from "./history.ts";
+import type { Message } from "./message.ts";
 import type { InterruptionContext } from "./events.ts";
 import { idleTimeout, isTimeout, withTimeout } from "./guards.ts";
 import { errorFields, type Logger } from "./log.ts";
@@ -38,6 +39,11 @@ export interface ReplyTurn extends TurnBase {
   /** What the user said; stored under the context's turn id. */
   text: string;
   interruption?: InterruptionContext;
+  /**
+   * The conversation's read, when the caller started it already (the handler starts it beside the replay check);
+   * otherwise the turn reads it first. Either way it is the only store round trip before the model.
+   */
+  historyRead?: Promise<TurnState>;
   model: ModelProvider;
   system: string;
   tools?: readonly AnyTool[];
@@ -197,30 +203,29 @@ async function speak(options: WelcomeTurn, output: Output): Promise<void> {
   output.end();
   if (!text) return;
   const reply = { role: "assistant" as const, text, turnId, at: output.now() };
-  await store(options, output, async () => {
-    const state = await options.history.begin(options.historyKey);
+  let state: TurnState | undefined;
+  await store(options, output, () => "the reply is not stored", async () => {
+    state = await options.history.read(options.historyKey);
     output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
     await options.history.finish(state, reply);
-    return state;
   });
+  count(output.metrics, state);
 }
 
-/** Stores the turn's reply after `response.end`; a store that fails or times out loses this reply only. */
-async function store(options: TurnOptions, output: Output, write: () => Promise<TurnState>): Promise<void> {
-  let state: TurnState | undefined;
+/** Awaits the turn's writes after `response.end`; a store that fails or times out loses what is not written yet. */
+async function store(options: TurnOptions, output: Output, lost: () => string, write: () => Promise<void>): Promise<void> {
   try {
-    state = await write();
+    await write();
     output.mark({ step: "stored" });
   } catch (error) {
     output.metrics.errorClass ??= errorFields(error).errorClass as string;
     const { conversationId, turnId } = options.context;
-    options.log.error("history write failed: the reply is not stored", { conversationId, turnId, ...errorFields(error) });
+    options.log.error(`history write failed: ${lost()}`, { conversationId, turnId, ...errorFields(error) });
   }
-  count(output.metrics, state);
 }
 
 async function answer(options: ReplyTurn, controller: AbortController, output: Output): Promise<void> {
-  const { log, context } = options;
+  const { log, context, history } = options;
   const { conversationId, turnId } = context;
   const { metrics, send } = output;
   // The user's message takes the turn's id from the context: one source for it.
@@ -229,7 +234,7 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
   try {
     // A store that never answers must not hold the turn: past the bound, answer without history.
     state = await withTimeout(
-      options.history.begin(options.historyKey, message, options.interruption),
+      options.historyRead ?? history.read(options.historyKey),
       Math.min(options.timeoutMs, HISTORY_TIMEOUT_MS),
     );
   } catch (error) {
@@ -237,7 +242,15 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
     output.mark({ step: "error", errorClass: metrics.errorClass });
     log.error("history unavailable: answering without it", { conversationId, turnId, ...errorFields(error) });
   }
-  if (state) output.mark({ step: "history", historyKey: options.historyKey, messages: state.doc.messages.length });
+  // One round trip before the model: the user's message is written while the model streams, which reads it from
+  // memory. The reply's write waits for that write and starts from the version it produced.
+  let messages: readonly Message[] = [message];
+  let recorded: Promise<TurnState> | undefined;
+  if (state) {
+    ({ messages, stored: recorded } = history.record(state, message, options.interruption));
+    recorded.catch(() => {}); // awaited after response.end, where a failure is logged
+    output.mark({ step: "history", historyKey: options.historyKey, messages: messages.length });
+  }
 
   let text = "";
   const voice = options.voiceSafe === false ? undefined : createVoiceSanitizer();
@@ -251,7 +264,7 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
     output.mark({ step: "model", model: `${options.model.name}/${options.model.model}` });
     const stream = options.model.stream({
       system: options.system,
-      messages: state?.doc.messages ?? [message],
+      messages,
       signal: controller.signal,
       tools: options.trace ? options.tools?.map((tool) => traced(tool, output)) : options.tools,
       context,
@@ -289,9 +302,16 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
     chunks?.return?.()?.catch(() => {});
   }
   output.end();
-  const stored = { role: "assistant" as const, text, turnId, at: output.now() };
-  if (state && text) await store(options, output, () => options.history.finish(state, stored).then(() => state));
-  else count(metrics, state);
+  if (recorded) {
+    const reply = { role: "assistant" as const, text, turnId, at: output.now() };
+    let lost = text ? "neither the user's message nor the reply is stored" : "the user's message is not stored";
+    await store(options, output, () => lost, async () => {
+      const written = await recorded;
+      lost = "the reply is not stored";
+      if (text) await history.finish(written, reply);
+    });
+  }
+  count(metrics, state);
 }
 
 /** A tool whose calls and results are traced. */
