@@ -57,6 +57,12 @@ export interface Recorded {
    * starts from. Rejects when the store fails; the turn then stores nothing more.
    */
   stored: Promise<TurnState>;
+  /**
+   * Ends the turn: stores its reply, if any, right after the user's message, from the version that write produced.
+   * Until both are stored, this process shows them to the model in the conversation's next turns (a quick next
+   * turn reads the store before they land), without waiting for them.
+   */
+  end(reply?: Message): Promise<TurnState>;
 }
 
 /**
@@ -87,6 +93,13 @@ const MAX_ATTEMPTS = 8;
 /** Conversations whose last document read or written stays parsed in memory, and their characters at most. */
 const CACHE_ENTRIES = 256;
 const CACHE_CHARS = 4_000_000;
+
+/** A turn of this process whose messages are not all stored yet. */
+interface Unsettled {
+  message: Message;
+  interruption?: InterruptionContext;
+  reply?: Message;
+}
 
 /** A conversation's document as this process last read or wrote it, by store key. */
 interface Cached {
@@ -185,13 +198,69 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
     return { storeKey, doc: documentOf(storeKey, stored), version: stored?.version ?? null, ops: { reads: 1, writes: 0 } };
   }
 
+  /** What this process's turns of a conversation wrote or will write that is not stored yet. */
+  const unsettled = new Map<string, Set<Unsettled>>();
+
+  function track(storeKey: string, turn: Unsettled, track: boolean): void {
+    let turns = unsettled.get(storeKey);
+    if (track) {
+      if (!turns) unsettled.set(storeKey, (turns = new Set()));
+      turns.add(turn);
+    } else if (turns?.delete(turn) && turns.size === 0) {
+      unsettled.delete(storeKey);
+    }
+  }
+
+  /** The conversation as the model should see it: what was read, then what this process has not stored yet. */
+  function seen(state: TurnState, next: Document, turnId: string, change: (doc: Document) => boolean): Message[] {
+    const turns = unsettled.get(state.storeKey);
+    if (turns === undefined) return next.messages;
+    const doc = clone(state.doc);
+    for (const turn of turns) {
+      if (turn.message.turnId === turnId) continue;
+      applyUserMessage(doc, turn.message, turn.interruption);
+      if (turn.reply) applyReply(doc, turn.reply);
+    }
+    change(doc);
+    if (doc.messages.length > maxMessages) doc.messages.splice(0, doc.messages.length - maxMessages);
+    return doc.messages;
+  }
+
   function record(state: TurnState, message: Message, interruption?: InterruptionContext): Recorded {
     const change = (doc: Document) => applyUserMessage(doc, message, interruption);
     const next = clone(state.doc);
-    if (!change(next)) return { messages: state.doc.messages, stored: Promise.resolve(state) };
-    // Bounded and serialized once, now: the model reads exactly what the first write attempt stores.
-    const value = bound(next, maxMessages, maxBytes);
-    return { messages: next.messages, stored: update(state, change, { doc: next, value }) };
+    let stored: Promise<TurnState>;
+    if (change(next)) {
+      // Bounded and serialized once, now: the model reads what the first write attempt stores.
+      stored = update(state, change, { doc: next, value: bound(next, maxMessages, maxBytes) });
+    } else {
+      stored = Promise.resolve(state);
+    }
+    const messages = seen(state, next, message.turnId, change);
+    const turn: Unsettled = { message, interruption };
+    let ended = false;
+    track(state.storeKey, turn, true);
+    stored.then(() => !ended && track(state.storeKey, turn, false), () => !ended && track(state.storeKey, turn, false));
+    return {
+      messages,
+      stored,
+      end(reply) {
+        ended = true;
+        turn.reply = reply;
+        track(state.storeKey, turn, true);
+        const done = stored.then((written) => (reply ? storeReply(written, reply) : written));
+        const settle = () => track(state.storeKey, turn, false);
+        done.then(settle, settle);
+        return done;
+      },
+    };
+  }
+
+  function storeReply(state: TurnState, reply: Message): Promise<TurnState> {
+    return update(state, (doc) => {
+      applyReply(doc, reply);
+      return true;
+    });
   }
 
   return {
@@ -202,10 +271,7 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
       return message ? record(state, message, interruption).stored : state;
     },
     async finish(state, reply) {
-      await update(state, (doc) => {
-        applyReply(doc, reply);
-        return true;
-      });
+      await storeReply(state, reply);
     },
     async load(historyKey) {
       return (await read(historyKey)).doc.messages.map((m) => ({ ...m }));

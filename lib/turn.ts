@@ -1,5 +1,5 @@
 import type { AnyTool, ModelChunk, ModelProvider, TurnContext } from "../llm/types.ts";
-import type { History, TurnState } from "./history.ts";
+import type { History, Recorded, TurnState } from "./history.ts";
 import type { Message } from "./message.ts";
 import type { InterruptionContext } from "./events.ts";
 import { idleTimeout, isTimeout, withTimeout } from "./guards.ts";
@@ -245,10 +245,11 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
   // One round trip before the model: the user's message is written while the model streams, which reads it from
   // memory. The reply's write waits for that write and starts from the version it produced.
   let messages: readonly Message[] = [message];
-  let recorded: Promise<TurnState> | undefined;
+  let recorded: Recorded | undefined;
   if (state) {
-    ({ messages, stored: recorded } = history.record(state, message, options.interruption));
-    recorded.catch(() => {}); // awaited after response.end, where a failure is logged
+    recorded = history.record(state, message, options.interruption);
+    recorded.stored.catch(() => {}); // awaited after response.end, where a failure is logged
+    messages = recorded.messages;
     output.mark({ step: "history", historyKey: options.historyKey, messages: messages.length });
   }
 
@@ -303,12 +304,14 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
   }
   output.end();
   if (recorded) {
-    const reply = { role: "assistant" as const, text, turnId, at: output.now() };
+    const { stored } = recorded;
+    const ended = recorded.end(text ? { role: "assistant", text, turnId, at: output.now() } : undefined);
+    ended.catch(() => {}); // awaited below, where a failure is logged
     let lost = text ? "neither the user's message nor the reply is stored" : "the user's message is not stored";
     await store(options, output, () => lost, async () => {
-      const written = await recorded;
+      await stored;
       lost = "the reply is not stored";
-      if (text) await history.finish(written, reply);
+      await ended;
     });
   }
   count(metrics, state);

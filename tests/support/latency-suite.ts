@@ -232,6 +232,24 @@ export function latencySuite(options: LatencySuiteOptions): void {
     assert.deepEqual(await stored(), ["user:Keep this", "assistant:Echo: Keep this"]);
   });
 
+  it("a turn that follows at once, before the last turn's writes land, shows the model that turn all the same", async () => {
+    const { store, turn, model, settled, stored, conv } = setup();
+    const release = store.hold((op) => conv(op) && op.op === "set");
+    await turn("My name is Ada.");
+    // The first turn has ended; neither of its writes has landed when the next turn reads.
+    const { all } = await turn("What is my name?");
+    assert.equal(spoken(all), "Echo: What is my name?");
+    assert.deepEqual(model.calls[1].messages.map((m) => m.text), ["My name is Ada.", "Echo: My name is Ada.", "What is my name?"]);
+    release();
+    await settled();
+    assert.deepEqual(await stored(), [
+      "user:My name is Ada.",
+      "assistant:Echo: My name is Ada.",
+      "user:What is my name?",
+      "assistant:Echo: What is my name?",
+    ]);
+  });
+
   for (const fault of ["fail", "hang"] as const) {
     it(`a store whose writes ${fault === "fail" ? "fail" : "hang"}: the turn is answered and ended, and its work after the answer ends within the bounds`, async () => {
       const { store, turn, settled, stored, lines, conv } = setup({ storeTimeoutMs: 200 });
