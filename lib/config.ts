@@ -42,6 +42,12 @@ export interface AgentConfig {
   historyMaxBytes: number;
   /** `HISTORY_TTL_SECONDS` before an idle conversation expires. @default 43200 */
   historyTtlSeconds: number;
+  /**
+   * `SPECULATIVE_HISTORY=true`: a turn of a conversation this process wrote last asks the model from its cached copy
+   * at once, while the read confirms it (restarted on the fresh history before any frame when it does not). It pays
+   * for one server process on a remote store whose replay check costs no round trip. @default false
+   */
+  speculativeHistory: boolean;
   /** `DELETE_ON_SESSION_END=true` forgets a conversation when its session ends. @default false */
   deleteOnSessionEnd: boolean;
   /** `LOG_LEVEL`. @default "info" */
@@ -200,6 +206,7 @@ export function readConfig(env: Env, development = false): AgentConfig {
     historyMaxMessages: read(() => integer(env, "HISTORY_MAX_MESSAGES", HISTORY.maxMessages, 2), HISTORY.maxMessages),
     historyMaxBytes: read(() => integer(env, "HISTORY_MAX_BYTES", HISTORY.maxBytes, 1024), HISTORY.maxBytes),
     historyTtlSeconds: read(() => integer(env, "HISTORY_TTL_SECONDS", HISTORY.ttlSeconds, 60), HISTORY.ttlSeconds),
+    speculativeHistory: read(() => flag(env, "SPECULATIVE_HISTORY"), undefined) ?? false,
     deleteOnSessionEnd: env.DELETE_ON_SESSION_END?.trim().toLowerCase() === "true",
     logLevel: read(() => logLevel(env), "info"),
     webhookHeaders: list(env.WEBHOOK_HEADERS).map((name) => name.toLowerCase()),

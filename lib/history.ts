@@ -36,6 +36,8 @@ export interface HistoryOptions {
   ttlSeconds?: number;
   /** Prefix of each `storeKey` (`prefix + historyKey`), so that several apps can share a store. @default "conv:" */
   prefix?: string;
+  /** Lets {@link History.peek} hand out the copy of a conversation this process wrote last. @default false */
+  speculate?: boolean;
 }
 
 /** Where a turn left the stored conversation, so that its end needs no second read. */
@@ -79,6 +81,14 @@ export interface History {
    * storing it without waiting: compare-and-set decides, and a conflict reads again and retries.
    */
   record(state: TurnState, message: Message, interruption?: InterruptionContext): Recorded;
+  /**
+   * The conversation as this process last wrote it, when speculation is on and nothing this process read since
+   * showed another writer: a turn may ask the model from it before {@link read} answers. Only the read confirms it
+   * (the same `doc` and `version`). Never a store operation.
+   */
+  peek(historyKey: string): TurnState | undefined;
+  /** What {@link record} would show the model for this state and message, without writing anything. */
+  preview(state: TurnState, message: Message, interruption?: InterruptionContext): readonly Message[];
   /** {@link read}, then {@link record} and its write awaited: two round trips, for callers that are not in a hurry. */
   begin(historyKey: string, message?: Message, interruption?: InterruptionContext): Promise<TurnState>;
   /** Stores the assistant's reply of a turn, in its place after the user's message. */
@@ -106,6 +116,8 @@ interface Cached {
   value: string;
   version: string;
   doc: Document;
+  /** This process wrote it (a read that found another value replaces the entry). */
+  wrote: boolean;
 }
 /**
  * Conversation semantics over any {@link ConversationStore}, identical on every backend: the user's message
@@ -130,10 +142,10 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
     cache.delete(storeKey);
   }
 
-  function remember(storeKey: string, value: string, version: string, doc: Document): void {
+  function remember(storeKey: string, value: string, version: string, doc: Document, wrote: boolean): void {
     forget(storeKey);
     if (value.length > CACHE_CHARS || !isExact(doc)) return;
-    cache.set(storeKey, { value, version, doc });
+    cache.set(storeKey, { value, version, doc, wrote });
     cachedChars += value.length;
     if (cache.size <= CACHE_ENTRIES && cachedChars <= CACHE_CHARS) return;
     for (const oldest of cache.keys()) {
@@ -144,14 +156,17 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
 
   /** The document of what the store answered: the cached one when the value is the same, else parsed. */
   function documentOf(storeKey: string, stored: Versioned | null): Document {
-    if (stored === null) return { messages: [] };
+    if (stored === null) {
+      forget(storeKey);
+      return { messages: [] };
+    }
     const cached = cache.get(storeKey);
     if (cached !== undefined && cached.value === stored.value) {
       cached.version = stored.version;
       return cached.doc;
     }
     const doc = parseDocument(stored.value);
-    remember(storeKey, stored.value, stored.version, doc);
+    remember(storeKey, stored.value, stored.version, doc, false);
     return doc;
   }
 
@@ -181,7 +196,7 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
         throw error;
       }
       if (written !== null) {
-        remember(storeKey, value, written, next);
+        remember(storeKey, value, written, next, true);
         return { storeKey, doc: next, version: written, ops };
       }
       ops.reads++;
@@ -226,17 +241,18 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
     return doc.messages;
   }
 
-  function record(state: TurnState, message: Message, interruption?: InterruptionContext): Recorded {
+  /** The user's message applied to a copy of `state`, bounded and serialized when it changed anything. */
+  function prepare(state: TurnState, message: Message, interruption?: InterruptionContext) {
     const change = (doc: Document) => applyUserMessage(doc, message, interruption);
     const next = clone(state.doc);
-    let stored: Promise<TurnState>;
-    if (change(next)) {
-      // Bounded and serialized once, now: the model reads what the first write attempt stores.
-      stored = update(state, change, { doc: next, value: bound(next, maxMessages, maxBytes) });
-    } else {
-      stored = Promise.resolve(state);
-    }
-    const messages = seen(state, next, message.turnId, change);
+    const value = change(next) ? bound(next, maxMessages, maxBytes) : undefined;
+    return { change, next, value, messages: seen(state, next, message.turnId, change) };
+  }
+
+  function record(state: TurnState, message: Message, interruption?: InterruptionContext): Recorded {
+    const { change, next, value, messages } = prepare(state, message, interruption);
+    // Bounded and serialized once: the model reads what the first write attempt stores.
+    const stored = value === undefined ? Promise.resolve(state) : update(state, change, { doc: next, value });
     const turn: Unsettled = { message, interruption };
     let ended = false;
     track(state.storeKey, turn, true);
@@ -266,6 +282,13 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
   return {
     read,
     record,
+    peek(historyKey) {
+      const storeKey = prefix + historyKey;
+      const cached = options.speculate ? cache.get(storeKey) : undefined;
+      if (!cached?.wrote) return undefined;
+      return { storeKey, doc: cached.doc, version: cached.version, ops: { reads: 0, writes: 0 } };
+    },
+    preview: (state, message, interruption) => prepare(state, message, interruption).messages,
     async begin(historyKey, message, interruption) {
       const state = await read(historyKey);
       return message ? record(state, message, interruption).stored : state;

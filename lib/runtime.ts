@@ -53,6 +53,7 @@ async function build(
     maxMessages: config.historyMaxMessages,
     maxBytes: config.historyMaxBytes,
     ttlSeconds: config.historyTtlSeconds,
+    speculate: config.speculativeHistory,
   });
   if (config.mode === "development") {
     log.warn("development mode: a built-in webhook secret is accepted; never expose this server", {

@@ -25,6 +25,11 @@ export interface TurnMetrics {
   interrupted: boolean;
   storeReads: number;
   storeWrites: number;
+  /**
+   * With `SPECULATIVE_HISTORY`, how the model started before the read: `cached` from this process's copy, which the
+   * read confirmed; `restarted` when the read showed another writer's version (the first call was aborted).
+   */
+  historyStart?: "cached" | "restarted";
   /** The class of the error that ended the turn early (`TimeoutError` for a timeout). */
   errorClass?: string;
 }

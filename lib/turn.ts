@@ -6,6 +6,7 @@ import { idleTimeout, isTimeout, withTimeout } from "./guards.ts";
 import { errorFields, type Logger } from "./log.ts";
 import { encodeFrame, type ResponseFrame, SSE_HEADERS } from "./sse.ts";
 import type { TurnEvent, TurnMetrics } from "./turn-events.ts";
+import { sameMessages, speculate } from "./speculation.ts";
 import { createVoiceSanitizer } from "./voice.ts";
 
 /** What every turn needs. */
@@ -230,6 +231,11 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
   const { metrics, send } = output;
   // The user's message takes the turn's id from the context: one source for it.
   const message = { role: "user" as const, text: options.text, turnId, at: output.now() };
+  const tools = options.trace ? options.tools?.map((tool) => traced(tool, output)) : options.tools;
+  const input = (messages: readonly Message[]) => ({ system: options.system, messages, tools, context });
+  // Zero round trips (SPECULATIVE_HISTORY): from the copy this process wrote last, while the read confirms it.
+  const peeked = history.peek(options.historyKey);
+  const guess = peeked && speculate(options.model, input(history.preview(peeked, message, options.interruption)), controller.signal);
   let state: TurnState | undefined;
   try {
     // A store that never answers must not hold the turn: past the bound, answer without history.
@@ -252,6 +258,13 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
     messages = recorded.messages;
     output.mark({ step: "history", historyKey: options.historyKey, messages: messages.length });
   }
+  let adopted: AsyncIterable<ModelChunk> | undefined;
+  if (guess) {
+    const confirmed = state?.doc === peeked!.doc && state.version === peeked!.version && sameMessages(guess.messages, messages);
+    if (confirmed) adopted = guess.stream;
+    else guess.abort(); // before any frame: the model is asked again on what was read
+    metrics.historyStart = confirmed ? "cached" : "restarted";
+  }
 
   let text = "";
   const voice = options.voiceSafe === false ? undefined : createVoiceSanitizer();
@@ -263,13 +276,7 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
   let chunks: AsyncIterableIterator<ModelChunk> | undefined;
   try {
     output.mark({ step: "model", model: `${options.model.name}/${options.model.model}` });
-    const stream = options.model.stream({
-      system: options.system,
-      messages,
-      signal: controller.signal,
-      tools: options.trace ? options.tools?.map((tool) => traced(tool, output)) : options.tools,
-      context,
-    });
+    const stream = adopted ?? options.model.stream({ ...input(messages), signal: controller.signal });
     // The model stops on the signal; the guard also stops waiting for one that does not.
     chunks = idleTimeout(stream, { timeoutMs: options.timeoutMs, signal: controller.signal, now: output.now });
     for await (const value of chunks) {

@@ -37,7 +37,7 @@ export function latencySuite(options: LatencySuiteOptions): void {
   const it = (title: string, fn: () => Promise<void>) =>
     test(`${options.name}: ${title}`, options.skip ? { skip: options.skip } : {}, fn);
 
-  function setup(config: { storeTimeoutMs?: number; modelTimeoutMs?: number } = {}) {
+  function setup(config: { storeTimeoutMs?: number; modelTimeoutMs?: number; speculativeHistory?: boolean; replayProtection?: boolean } = {}) {
     const inner = options.create();
     const timeline = createTimeline();
     const store = delayedStore(inner, { delayMs: 25, timeline });
@@ -54,7 +54,13 @@ export function latencySuite(options: LatencySuiteOptions): void {
     const pending: { work: Promise<unknown>; done: boolean }[] = [];
     const app = createApp({
       env: { LAYERCODE_WEBHOOK_SECRET: "test_webhook_secret" },
-      config: { apologyMessage: APOLOGY, storeTimeoutMs: config.storeTimeoutMs ?? 3000, modelTimeoutMs: config.modelTimeoutMs ?? 3000 },
+      config: {
+        apologyMessage: APOLOGY,
+        storeTimeoutMs: config.storeTimeoutMs ?? 3000,
+        modelTimeoutMs: config.modelTimeoutMs ?? 3000,
+        speculativeHistory: config.speculativeHistory ?? false,
+        ...(config.replayProtection === undefined ? {} : { replayProtection: config.replayProtection }),
+      },
       model,
       store,
       logger,
@@ -79,7 +85,7 @@ export function latencySuite(options: LatencySuiteOptions): void {
     const settled = () => options.guard.settled();
     const conv = (op: StoreOp) => op.key.endsWith(`conv:${conversation}`);
     const stored = async () => (await history.load(conversation)).map((m: Message) => `${m.role}:${m.text}`);
-    return { app, store, timeline, model, metrics, lines, pending, conversation, send, turn, settled, conv, stored };
+    return { app, store, inner, timeline, model, metrics, lines, pending, conversation, send, turn, settled, conv, stored };
   }
 
   /** The operations that ended before the model was asked all ran at once: one round trip. */
@@ -248,6 +254,47 @@ export function latencySuite(options: LatencySuiteOptions): void {
       "user:What is my name?",
       "assistant:Echo: What is my name?",
     ]);
+  });
+
+  it("SPECULATIVE_HISTORY: a process that wrote the conversation's latest version asks the model before any store operation ends, and the read confirms it", async () => {
+    const { timeline, model, metrics, turn, settled, stored } = setup({ speculativeHistory: true, replayProtection: false });
+    await turn("First");
+    await settled();
+    assert.equal(metrics[0].historyStart, undefined, "nothing cached yet: the first turn waits for its read");
+    const sent = timeline.mark("second turn sent");
+    const { all } = await turn("Second");
+    await settled();
+    assert.equal(spoken(all), "Echo: Second");
+    const asked = timeline.at("model asked 2");
+    assert.deepEqual(timeline.endedBefore(asked).filter((op) => op.start > sent), [], "zero store round trips before the model");
+    assert.equal(model.calls.length, 2, "asked once: the read confirmed the copy");
+    assert.deepEqual(model.calls[1].messages.map((m) => m.text), ["First", "Echo: First", "Second"]);
+    assert.equal(metrics[1].historyStart, "cached");
+    assert.deepEqual([metrics[1].storeReads, metrics[1].storeWrites], [1, 2], "the read still happens, beside the model");
+    assert.deepEqual(await stored(), ["user:First", "assistant:Echo: First", "user:Second", "assistant:Echo: Second"]);
+  });
+
+  it("SPECULATIVE_HISTORY: when another writer got there first, the model call is aborted and asked again on the fresh history before any frame", async () => {
+    const { inner, model, metrics, turn, settled, stored, conversation } = setup({ speculativeHistory: true, replayProtection: false });
+    await turn("First");
+    await settled();
+    // Another process of the same app stores a turn of this conversation.
+    const elsewhere = createHistory(inner);
+    await elsewhere.begin(conversation, { role: "user", text: "From elsewhere", turnId: "elsewhere", at: 1 });
+    const signals: AbortSignal[] = [];
+    model.script = async function* (input) {
+      signals.push(input.signal);
+      yield `Saw ${input.messages.length} messages.`;
+    };
+    const { all } = await turn("Second");
+    await settled();
+    assert.equal(model.calls.length, 3, "the speculative call, then the one on the fresh history");
+    assert.equal(signals[0].aborted, true, "the speculative call was aborted");
+    assert.equal(signals[1].aborted, false);
+    assert.deepEqual(model.calls[2].messages.map((m) => m.text), ["First", "Echo: First", "From elsewhere", "Second"]);
+    assert.equal(spoken(all), "Saw 4 messages.", "no frame of the speculative call was sent");
+    assert.equal(metrics[1].historyStart, "restarted");
+    assert.deepEqual(await stored(), ["user:First", "assistant:Echo: First", "user:From elsewhere", "user:Second", "assistant:Saw 4 messages."]);
   });
 
   for (const fault of ["fail", "hang"] as const) {
