@@ -48,6 +48,15 @@ export interface TurnState {
   version: string | null;
   /** Store operations this turn made so far (shared by the states of one turn, so it counts writes in flight too). */
   ops: { reads: number; writes: number };
+  /** This process's turns of the conversation whose writes were not all stored when it was read. */
+  unsettled?: readonly UnsettledTurn[];
+}
+
+/** A turn of this process whose messages are not all stored yet. */
+export interface UnsettledTurn {
+  message: Message;
+  interruption?: InterruptionContext;
+  reply?: Message;
 }
 
 /** What {@link History.record} gives a turn at once, and the write it started. */
@@ -103,13 +112,6 @@ const MAX_ATTEMPTS = 8;
 /** Conversations whose last document read or written stays parsed in memory, and their characters at most. */
 const CACHE_ENTRIES = 256;
 const CACHE_CHARS = 4_000_000;
-
-/** A turn of this process whose messages are not all stored yet. */
-interface Unsettled {
-  message: Message;
-  interruption?: InterruptionContext;
-  reply?: Message;
-}
 
 /** A conversation's document as this process last read or wrote it, by store key. */
 interface Cached {
@@ -209,14 +211,18 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
 
   async function read(historyKey: string): Promise<TurnState> {
     const storeKey = prefix + historyKey;
+    // What this process has not stored yet, as the read starts: the read may or may not see it land.
+    const pending = unsettled.get(storeKey);
+    const turns = pending && [...pending];
     const stored = await store.get(storeKey);
-    return { storeKey, doc: documentOf(storeKey, stored), version: stored?.version ?? null, ops: { reads: 1, writes: 0 } };
+    const doc = documentOf(storeKey, stored);
+    return { storeKey, doc, version: stored?.version ?? null, ops: { reads: 1, writes: 0 }, unsettled: turns };
   }
 
   /** What this process's turns of a conversation wrote or will write that is not stored yet. */
-  const unsettled = new Map<string, Set<Unsettled>>();
+  const unsettled = new Map<string, Set<UnsettledTurn>>();
 
-  function track(storeKey: string, turn: Unsettled, track: boolean): void {
+  function track(storeKey: string, turn: UnsettledTurn, track: boolean): void {
     let turns = unsettled.get(storeKey);
     if (track) {
       if (!turns) unsettled.set(storeKey, (turns = new Set()));
@@ -228,8 +234,9 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
 
   /** The conversation as the model should see it: what was read, then what this process has not stored yet. */
   function seen(state: TurnState, next: Document, turnId: string, change: (doc: Document) => boolean): Message[] {
-    const turns = unsettled.get(state.storeKey);
-    if (turns === undefined) return next.messages;
+    const now = unsettled.get(state.storeKey);
+    if (now === undefined && state.unsettled === undefined) return next.messages;
+    const turns = new Set([...state.unsettled ?? [], ...now ?? []]);
     const doc = clone(state.doc);
     for (const turn of turns) {
       if (turn.message.turnId === turnId) continue;
@@ -253,7 +260,7 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
     const { change, next, value, messages } = prepare(state, message, interruption);
     // Bounded and serialized once: the model reads what the first write attempt stores.
     const stored = value === undefined ? Promise.resolve(state) : update(state, change, { doc: next, value });
-    const turn: Unsettled = { message, interruption };
+    const turn: UnsettledTurn = { message, interruption };
     let ended = false;
     track(state.storeKey, turn, true);
     stored.then(() => !ended && track(state.storeKey, turn, false), () => !ended && track(state.storeKey, turn, false));
@@ -286,7 +293,8 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
       const storeKey = prefix + historyKey;
       const cached = options.speculate ? cache.get(storeKey) : undefined;
       if (!cached?.wrote) return undefined;
-      return { storeKey, doc: cached.doc, version: cached.version, ops: { reads: 0, writes: 0 } };
+      const pending = unsettled.get(storeKey);
+      return { storeKey, doc: cached.doc, version: cached.version, ops: { reads: 0, writes: 0 }, unsettled: pending && [...pending] };
     },
     preview: (state, message, interruption) => prepare(state, message, interruption).messages,
     async begin(historyKey, message, interruption) {

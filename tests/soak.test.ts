@@ -7,8 +7,9 @@
 // Gemini-protocol server answering with small random delays (10-30 ms to the first token, 1-5 ms between deltas).
 // Afterwards: every turn answered in full and ended, and each conversation's history complete and in order, as
 // the model saw it on one last turn (its request holds every earlier user message and reply, in order).
-// Memory: the server's RSS is read from /proc/<pid>/status (Linux). Each conversation ends with session.end under
-// DELETE_ON_SESSION_END=true, which removes it from the store as expiry would (TTL expiry needs 60 s at least,
+// With SPECULATIVE_HISTORY on, its turn lines count how often a speculative start had to restart (one process, one
+// writer: never). Memory: the server's RSS is read from /proc/<pid>/status (Linux). Each conversation ends with
+// session.end under DELETE_ON_SESSION_END=true, which removes it from the store as expiry would (TTL expiry needs 60 s at least,
 // beyond this test's budget; the stores' own suites test expiry with a clock). The second wave must then fit in
 // about what the first used: memory does not grow with the number of turns served, only with live conversations.
 import assert from "node:assert/strict";
@@ -52,7 +53,9 @@ if (currentRuntime() === "bun") {
       MODEL_TIMEOUT_MS: "10000",
       HISTORY_TTL_SECONDS: "60",
       DELETE_ON_SESSION_END: "true",
-      LOG_LEVEL: "warn",
+      // Speculative starts on, to measure how often they restart; `info` for the turn lines that say so.
+      SPECULATIVE_HISTORY: "true",
+      LOG_LEVEL: "info",
     });
   });
   after(async () => {
@@ -164,5 +167,12 @@ if (currentRuntime() === "bun") {
     assert.ok(second.rss <= first.peak + 8 * MiB, `RSS after wave 2 (${mib(second.rss)}) back under wave 1's peak`);
     assert.ok(second.peak <= first.peak * 1.25 + 16 * MiB, `wave 2's peak (${mib(second.peak)}) like wave 1's`);
     assert.doesNotMatch(server.output(), /"level":"error"/, "the server logged no error");
+
+    // SPECULATIVE_HISTORY: one process is the only writer, so its copy always tells the model what the read does.
+    const cached = server.output().match(/"historyStart":"cached"/g)?.length ?? 0;
+    const restarted = server.output().match(/"historyStart":"restarted"/g)?.length ?? 0;
+    console.log(`soak: speculative starts ${cached + restarted}, restarted ${restarted}`);
+    assert.ok(cached >= 2 * CONVERSATIONS * (TURNS - 1), `every turn after a conversation's first started from the copy (${cached})`);
+    assert.equal(restarted, 0, "no speculative start restarted");
   });
 }
