@@ -48,11 +48,11 @@ export interface TurnState {
   version: string | null;
   /** Store operations this turn made so far (shared by the states of one turn, so it counts writes in flight too). */
   ops: { reads: number; writes: number };
-  /** This process's turns of the conversation whose writes were not all stored when it was read. */
+  /** This process's ended turns of the conversation whose writes had not all landed when it was read. */
   unsettled?: readonly UnsettledTurn[];
 }
 
-/** A turn of this process whose messages are not all stored yet. */
+/** A turn of this process that ended, whose messages are not all stored yet. */
 export interface UnsettledTurn {
   message: Message;
   interruption?: InterruptionContext;
@@ -93,7 +93,7 @@ export interface History {
   /**
    * The conversation as this process last wrote it, when speculation is on and nothing this process read since
    * showed another writer: a turn may ask the model from it before {@link read} answers. Only the read confirms it
-   * (the same `doc` and `version`). Never a store operation.
+   * (its {@link record} gives the model the same messages as {@link preview} of this copy). Never a store operation.
    */
   peek(historyKey: string): TurnState | undefined;
   /** What {@link record} would show the model for this state and message, without writing anything. */
@@ -112,6 +112,7 @@ const MAX_ATTEMPTS = 8;
 /** Conversations whose last document read or written stays parsed in memory, and their characters at most. */
 const CACHE_ENTRIES = 256;
 const CACHE_CHARS = 4_000_000;
+const CACHE_FROM_MESSAGES = 4;
 
 /** A conversation's document as this process last read or wrote it, by store key. */
 interface Cached {
@@ -136,6 +137,8 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
   // case: this process wrote it) skips JSON.parse, and its messages' JSON is already made for the next write.
   const cache = new Map<string, Cached>();
   let cachedChars = 0;
+  // A short conversation is parsed and serialized again in about what keeping it costs; speculation needs them all.
+  const cacheFrom = options.speculate ? 0 : CACHE_FROM_MESSAGES;
 
   function forget(storeKey: string): void {
     const old = cache.get(storeKey);
@@ -145,13 +148,20 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
   }
 
   function remember(storeKey: string, value: string, version: string, doc: Document, wrote: boolean): void {
-    forget(storeKey);
-    if (value.length > CACHE_CHARS || !isExact(doc)) return;
-    cache.set(storeKey, { value, version, doc, wrote });
-    cachedChars += value.length;
+    if (doc.messages.length < cacheFrom || value.length > CACHE_CHARS / 8 || !isExact(doc)) return forget(storeKey);
+    const entry = cache.get(storeKey);
+    if (entry === undefined) {
+      cache.set(storeKey, { value, version, doc, wrote });
+      cachedChars += value.length;
+    } else {
+      // Updated in place: a conversation keeps its place (first in, first out), which costs the busy path nothing.
+      cachedChars += value.length - entry.value.length;
+      Object.assign(entry, { value, version, doc, wrote });
+    }
     if (cache.size <= CACHE_ENTRIES && cachedChars <= CACHE_CHARS) return;
+    // The oldest eighth goes at once, so that a full cache does not pay an eviction on every write.
     for (const oldest of cache.keys()) {
-      if (cache.size <= CACHE_ENTRIES && cachedChars <= CACHE_CHARS) break;
+      if (cache.size <= CACHE_ENTRIES * 0.875 && cachedChars <= CACHE_CHARS * 0.875) break;
       forget(oldest);
     }
   }
@@ -213,38 +223,28 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
     const storeKey = prefix + historyKey;
     // What this process has not stored yet, as the read starts: the read may or may not see it land.
     const pending = unsettled.get(storeKey);
-    const turns = pending && [...pending];
     const stored = await store.get(storeKey);
     const doc = documentOf(storeKey, stored);
-    return { storeKey, doc, version: stored?.version ?? null, ops: { reads: 1, writes: 0 }, unsettled: turns };
+    return { storeKey, doc, version: stored?.version ?? null, ops: { reads: 1, writes: 0 }, unsettled: pending };
   }
 
-  /** What this process's turns of a conversation wrote or will write that is not stored yet. */
-  const unsettled = new Map<string, Set<UnsettledTurn>>();
-
-  function track(storeKey: string, turn: UnsettledTurn, track: boolean): void {
-    let turns = unsettled.get(storeKey);
-    if (track) {
-      if (!turns) unsettled.set(storeKey, (turns = new Set()));
-      turns.add(turn);
-    } else if (turns?.delete(turn) && turns.size === 0) {
-      unsettled.delete(storeKey);
-    }
-  }
+  /** The turns of this process that ended, by conversation, until their writes land. */
+  const unsettled = new Map<string, UnsettledTurn[]>();
 
   /** The conversation as the model should see it: what was read, then what this process has not stored yet. */
   function seen(state: TurnState, next: Document, turnId: string, change: (doc: Document) => boolean): Message[] {
     const now = unsettled.get(state.storeKey);
     if (now === undefined && state.unsettled === undefined) return next.messages;
-    const turns = new Set([...state.unsettled ?? [], ...now ?? []]);
+    // Those unsettled when the read started (it may or may not have seen them land), and those since.
+    const turns = new Set([...state.unsettled ?? [], ...now ?? []].filter((turn) => turn.message.turnId !== turnId));
+    if (turns.size === 0) return next.messages;
     const doc = clone(state.doc);
     for (const turn of turns) {
-      if (turn.message.turnId === turnId) continue;
       applyUserMessage(doc, turn.message, turn.interruption);
       if (turn.reply) applyReply(doc, turn.reply);
     }
     change(doc);
-    if (doc.messages.length > maxMessages) doc.messages.splice(0, doc.messages.length - maxMessages);
+    bound(doc, maxMessages, maxBytes); // within the same bounds as what is stored
     return doc.messages;
   }
 
@@ -260,19 +260,22 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
     const { change, next, value, messages } = prepare(state, message, interruption);
     // Bounded and serialized once: the model reads what the first write attempt stores.
     const stored = value === undefined ? Promise.resolve(state) : update(state, change, { doc: next, value });
-    const turn: UnsettledTurn = { message, interruption };
-    let ended = false;
-    track(state.storeKey, turn, true);
-    stored.then(() => !ended && track(state.storeKey, turn, false), () => !ended && track(state.storeKey, turn, false));
     return {
       messages,
       stored,
       end(reply) {
-        ended = true;
-        turn.reply = reply;
-        track(state.storeKey, turn, true);
         const done = stored.then((written) => (reply ? storeReply(written, reply) : written));
-        const settle = () => track(state.storeKey, turn, false);
+        if (reply === undefined && value === undefined) return done; // nothing left to write
+        // Until its writes land, this turn is shown to the model in the next turns of this process.
+        const turn: UnsettledTurn = { message, interruption, reply };
+        const turns = unsettled.get(state.storeKey);
+        if (turns) turns.push(turn);
+        else unsettled.set(state.storeKey, [turn]);
+        const settle = () => {
+          const left = unsettled.get(state.storeKey)?.filter((t) => t !== turn);
+          if (left?.length) unsettled.set(state.storeKey, left);
+          else unsettled.delete(state.storeKey);
+        };
         done.then(settle, settle);
         return done;
       },
@@ -294,7 +297,7 @@ export function createHistory(store: ConversationStore, options: HistoryOptions 
       const cached = options.speculate ? cache.get(storeKey) : undefined;
       if (!cached?.wrote) return undefined;
       const pending = unsettled.get(storeKey);
-      return { storeKey, doc: cached.doc, version: cached.version, ops: { reads: 0, writes: 0 }, unsettled: pending && [...pending] };
+      return { storeKey, doc: cached.doc, version: cached.version, ops: { reads: 0, writes: 0 }, unsettled: pending };
     },
     preview: (state, message, interruption) => prepare(state, message, interruption).messages,
     async begin(historyKey, message, interruption) {
