@@ -81,9 +81,11 @@ export const WORKERS_BUDGET_GZIP_BYTES = 25 * 1024;
 
 /**
  * What tests/bundle-size.test.ts holds every Workers bundle to: the default bundle's size when the budget above was
- * last missed (32.4 KB) and half a kilobyte, so that the bundle cannot grow unnoticed while the target is open.
+ * last missed (32.4 KB), plus what issue 14's history work added (1.9 KB: one store round trip before the model,
+ * the parsed-document cache and incremental serialization, the unsettled turns shown to the next turn, speculative
+ * starts), and half a kilobyte, so that the bundle cannot grow unnoticed while the target is open.
  */
-export const WORKERS_CEILING_GZIP_BYTES = 33 * 1024;
+export const WORKERS_CEILING_GZIP_BYTES = Math.round(34.8 * 1024);
 
 /** Each provider's opener and the module that holds it (what a Workers entry imports to hold that provider). */
 const OPENERS = {

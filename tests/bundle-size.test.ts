@@ -36,7 +36,7 @@ if (currentRuntime() === "deno") {
 
   // The 25 KB target (WORKERS_BUDGET_GZIP_BYTES) is not met yet: `npm run bench` prints it PASS/MISS. The test holds
   // the bundles under the ceiling measured when it was last missed, so that they cannot grow unnoticed.
-  test("the default Workers bundle (Gemini) does not grow past its 33 KB gzipped ceiling", async () => {
+  test("the default Workers bundle (Gemini) does not grow past its 34.8 KB gzipped ceiling", async () => {
     const { gzipBytes, bytes } = await code("cloudflare");
     assert.ok(
       gzipBytes <= WORKERS_CEILING_GZIP_BYTES,
