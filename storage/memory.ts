@@ -41,6 +41,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   let nextVersion = 1;
+  // The oldest-written entry, found by one live iterator that only moves forward: a fresh `for…of` from the start
+  // skips every deleted slot the engine has not compacted yet (about 5 µs per write on a full store of 10,000 keys).
+  let cursor: Iterator<[string, Entry]> | undefined;
+  let head: [string, Entry] | undefined;
+
+  /** The least recently written entry (every write re-inserts its key, so insertion order is write order). */
+  function oldest(): [string, Entry] | undefined {
+    // Everything before the cursor was deleted (and re-inserted keys went to the end): the head, unless it changed
+    // since, is the oldest entry; else the next live one after the cursor is.
+    if (head && entries.get(head[0]) === head[1]) return head;
+    cursor ??= entries.entries();
+    const next = cursor.next();
+    if (next.done) {
+      cursor = undefined; // a finished iterator never sees later entries
+      head = undefined;
+      return undefined;
+    }
+    return (head = next.value);
+  }
 
   function remove(key: string): void {
     const entry = entries.get(key);
@@ -81,10 +100,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       entries.set(key, entry);
       bytes += entry.bytes;
       // Every write re-inserts its key, so the first keys are the least recently written: evict and expire from there.
-      for (const [oldest, entry] of entries) {
-        if (entries.size <= maxKeys && bytes <= maxBytes && entry.expiresAt > time) break;
-        if (oldest === key) break; // the value just written stays, even alone over the bound
-        remove(oldest);
+      for (let first = oldest(); first; first = oldest()) {
+        if (entries.size <= maxKeys && bytes <= maxBytes && first[1].expiresAt > time) break;
+        if (first[0] === key) break; // the value just written stays, even alone over the bound
+        remove(first[0]);
       }
       return Promise.resolve(String(version));
     },

@@ -45,3 +45,42 @@ test("memory: past maxBytes the least recently written values go first, so long 
   await store.delete("summary:298");
   assert.equal(store.bytes, 0, "deletes give the bytes back");
 });
+
+test("memory: over thousands of writes, rewrites, deletes and expiries, eviction keeps exactly the most recently written live keys", async () => {
+  let time = 0;
+  const maxKeys = 50;
+  const store = createMemoryStore({ maxKeys, now: () => time });
+  // The reference: keys in write order with their expiry, evicted from the front as the store promises.
+  const model: { key: string; value: string; expiresAt: number }[] = [];
+  let seed = 7;
+  const random = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+  for (let step = 0; step < 5000; step++) {
+    const key = `k${random(120)}`;
+    const action = random(10);
+    time += random(3) * 1000;
+    const live = (i: number) => model[i].expiresAt > time;
+    if (action === 0) {
+      await store.delete(key);
+      const at = model.findIndex((m) => m.key === key);
+      if (at >= 0) model.splice(at, 1);
+    } else if (action === 1) {
+      const got = await store.get(key);
+      const at = model.findIndex((m) => m.key === key);
+      assert.equal(got?.value, at >= 0 && live(at) ? model[at].value : undefined, `step ${step}: get ${key}`);
+      if (at >= 0 && !live(at)) model.splice(at, 1);
+    } else {
+      const current = await store.get(key);
+      const before = model.findIndex((m) => m.key === key);
+      if (before >= 0 && !live(before)) model.splice(before, 1);
+      const value = `v${step}`;
+      assert.notEqual(await store.set(key, value, { expected: current?.version ?? null, ttlSeconds: 1 + random(60) }), null);
+      const at = model.findIndex((m) => m.key === key);
+      if (at >= 0) model.splice(at, 1);
+      model.push({ key, value, expiresAt: time + 1000 * (1 + (seed % 60)) });
+      // Reference eviction: from the oldest write, while over the bound or expired, never the key just written.
+      while (model.length > 0 && model[0].key !== key && (model.length > maxKeys || !live(0))) model.shift();
+    }
+  }
+  assert.ok(store.size <= maxKeys, `holds ${store.size} keys`);
+  for (const m of model) if (m.expiresAt > time) assert.equal((await store.get(m.key))?.value, m.value, m.key);
+});
