@@ -4,7 +4,7 @@ import type { Message } from "./message.ts";
 import type { InterruptionContext } from "./events.ts";
 import { idleTimeout, isTimeout, withTimeout } from "./guards.ts";
 import { errorFields, type Logger } from "./log.ts";
-import { encodeFrame, type ResponseFrame, SSE_HEADERS } from "./sse.ts";
+import { createFrameEncoder, type ResponseFrame, SSE_HEADERS } from "./sse.ts";
 import type { TurnEvent, TurnMetrics } from "./turn-events.ts";
 import { sameMessages, speculate } from "./speculation.ts";
 import { createVoiceSanitizer } from "./voice.ts";
@@ -114,6 +114,7 @@ export function streamTurn(options: TurnOptions): Response {
   };
 
   const trace = options.trace;
+  const encode = createFrameEncoder(turnId);
   const output: Output = {
     metrics,
     startedAt,
@@ -128,7 +129,7 @@ export function streamTurn(options: TurnOptions): Response {
         metrics.timeToFirstFrameMs = now() - startedAt;
       }
       try {
-        controller.enqueue(encodeFrame(frame));
+        controller.enqueue(encode(frame));
       } catch {
         open = false;
       }

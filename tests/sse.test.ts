@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readFrames } from "../client/mod.ts";
-import { encodeFrame, type ResponseFrame } from "../lib/sse.ts";
+import { createFrameEncoder, encodeFrame, type ResponseFrame } from "../lib/sse.ts";
 
 test("encodeFrame() writes one data line of compact JSON and a blank line", () => {
   const text = new TextDecoder().decode(encodeFrame({ type: "response.tts", content: "Hi\nthere é", turn_id: "t1" }));
@@ -65,4 +65,27 @@ test("readFrames() reads a last event that has no blank line after it", async ()
 test("readFrames() joins the data lines of one event and skips events without data", async () => {
   const text = `id: 1\n\ndata: {"type":"response.tts",\ndata: "content":"Hi","turn_id":"t"}\n\n`;
   assert.deepEqual(await readAll(bodyOf(text, 4)), [TTS]);
+});
+
+test("a turn's frame encoder writes encodeFrame()'s bytes, and a frame's bytes stay as they were after later frames", () => {
+  const encode = createFrameEncoder("turn_1");
+  const frames: ResponseFrame[] = [
+    { type: "response.data", content: { isThinking: false, nested: ["a", 1, null] }, turn_id: "turn_1" },
+    { type: "response.data", content: undefined, turn_id: "turn_1" },
+    { type: "response.data", content: "text \"quoted\" \u2028", turn_id: "turn_1" },
+    { type: "response.tts", content: "héllo wörld 👋\n", turn_id: "turn_1" },
+    { type: "response.tts", content: "x".repeat(3000), turn_id: "turn_1" }, // past the shared buffer: its own bytes
+    { type: "response.tts", content: "another turn's id", turn_id: "turn \"2\"" },
+    { type: "response.end", turn_id: "turn_1" },
+  ];
+  const out: { bytes: Uint8Array; copy: Uint8Array }[] = [];
+  for (let round = 0; round < 40; round++) {
+    for (const frame of frames) {
+      const bytes = encode(frame);
+      out.push({ bytes, copy: bytes.slice() });
+      assert.deepEqual(bytes, encodeFrame(frame));
+      assert.equal(new TextDecoder().decode(bytes), `data: ${JSON.stringify(frame)}\n\n`);
+    }
+  }
+  for (const { bytes, copy } of out) assert.deepEqual(bytes, copy, "an earlier frame was overwritten");
 });
