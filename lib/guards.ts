@@ -14,14 +14,38 @@ export function isTimeout(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === "TimeoutError";
 }
 
-/** `work`, or a `TimeoutError` after `ms`; the timer never outlives the wait, a late failure of `work` is ignored. */
+/**
+ * Microtask turns a wait is given to settle before its timer is armed: a promise that is already settled (an
+ * in-memory store's answer, a body already received) settles its `then` in one or two, and then costs no timer at
+ * all. On Deno a timer costs several microseconds, more than the whole wait on such a store.
+ */
+const SETTLE_TURNS = 3;
+
+/**
+ * `work`, or a `TimeoutError` after `ms`; the timer never outlives the wait, a late failure of `work` is ignored.
+ * Work that settles within a few microtask turns never arms a timer; other work is bounded by `ms` from then on.
+ */
 export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer!: ReturnType<typeof setTimeout>; // assigned at once by the executor (workerd's clearTimeout takes no undefined)
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(`no answer in ${ms} ms`)), ms);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    work.then((value) => {
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(value);
+    }, (error: unknown) => {
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      reject(error);
+    });
+    let turns = 0;
+    const arm = () => {
+      if (settled) return;
+      if (++turns < SETTLE_TURNS) queueMicrotask(arm);
+      else timer = setTimeout(() => reject(timeoutError(`no answer in ${ms} ms`)), ms);
+    };
+    queueMicrotask(arm);
   });
-  work.catch(() => {});
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Options of {@link idleTimeout}. */
@@ -34,10 +58,13 @@ export interface IdleTimeoutOptions {
   now?: () => number;
 }
 
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
  * Iterates `source`, rejecting the pending `next()` with a `TimeoutError` once no item came for `timeoutMs`, or
  * with the signal's reason once `signal` aborts, even when the source never answers. It does not stop the source:
- * abort what feeds it (and call `return()`) on the way out. One timer per `timeoutMs` of silence, not one per item.
+ * abort what feeds it (and call `return()`) on the way out. One timer per `timeoutMs` of silence, not one per item,
+ * and per item no closure: the handlers of the pending `next()` are made once.
  */
 export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOptions): AsyncIterableIterator<T> {
   const { timeoutMs, signal } = options;
@@ -47,7 +74,10 @@ export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOpt
   let ended = false;
   let tripped = false;
   let reason: unknown;
+  // The pending next()'s settlers; a next() called while one is pending waits for it first.
+  let resolve: ((result: IteratorResult<T>) => void) | undefined;
   let reject: ((reason: unknown) => void) | undefined;
+  let pending: Promise<IteratorResult<T>> | undefined;
 
   const end = () => {
     if (ended) return;
@@ -60,7 +90,9 @@ export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOpt
     tripped = true;
     reason = why;
     end();
-    reject?.(why);
+    const fail = reject;
+    resolve = reject = pending = undefined;
+    fail?.(why);
   };
   const onAbort = () => trip(signal!.reason);
   const watch = () => {
@@ -68,29 +100,39 @@ export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOpt
     if (idle >= timeoutMs) trip(timeoutError(`no chunk in ${timeoutMs} ms`));
     else timer = setTimeout(watch, timeoutMs - idle);
   };
+  const onItem = (result: IteratorResult<T>) => {
+    if (result.done) end();
+    else last = now();
+    const ok = resolve;
+    resolve = reject = pending = undefined;
+    ok?.(result);
+  };
+  const onError = (error: unknown) => {
+    end();
+    const fail = reject;
+    resolve = reject = pending = undefined;
+    fail?.(error);
+  };
+  const executor = (ok: (result: IteratorResult<T>) => void, fail: (reason: unknown) => void) => {
+    resolve = ok;
+    reject = fail;
+  };
   let timer: ReturnType<typeof setTimeout> = setTimeout(watch, timeoutMs);
   if (signal?.aborted) trip(signal.reason);
   else signal?.addEventListener("abort", onAbort, { once: true });
 
   const guarded: AsyncIterableIterator<T> = {
-    next() {
+    next(): Promise<IteratorResult<T>> {
       if (tripped) return Promise.reject(reason);
-      if (ended) return Promise.resolve({ done: true, value: undefined });
-      return new Promise<IteratorResult<T>>((resolve, fail) => {
-        reject = fail;
-        iterator.next().then((result) => {
-          if (result.done) end();
-          else last = now();
-          resolve(result);
-        }, (error) => {
-          end();
-          fail(error);
-        });
-      });
+      if (ended) return Promise.resolve(DONE);
+      if (pending) return pending.then(() => guarded.next(), () => guarded.next());
+      pending = new Promise<IteratorResult<T>>(executor);
+      iterator.next().then(onItem, onError);
+      return pending;
     },
     return(value?: unknown) {
       end();
-      return iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: undefined });
+      return iterator.return ? iterator.return(value) : Promise.resolve(DONE);
     },
     [Symbol.asyncIterator]() {
       return guarded;

@@ -21,11 +21,19 @@ export interface StoreTimeoutOptions {
  */
 export function withStoreTimeout<S extends ConversationStore>(store: S, options: StoreTimeoutOptions = {}): S {
   const ms = options.timeoutMs ?? 3000;
-  const bound = <T>(operation: string, work: () => Promise<T>): Promise<T> =>
-    withTimeout(Promise.resolve().then(work), ms).catch((error: unknown) => {
+  const bound = <T>(operation: string, work: () => Promise<T>): Promise<T> => {
+    // Called at once (a store that answers from memory then needs no timer, see withTimeout); a throw is a rejection.
+    let started: Promise<T>;
+    try {
+      started = work();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    return withTimeout(started, ms).catch((error: unknown) => {
       if (!isTimeout(error)) throw error;
       throw timeoutError(`${store.name} store: ${operation} got no answer in ${ms} ms`);
     });
+  };
   return Object.create(store, {
     get: { value: (key: string) => bound("get", () => store.get(key)) },
     set: { value: (key: string, value: string, set: SetOptions) => bound("set", () => store.set(key, value, set)) },

@@ -97,3 +97,33 @@ test("idleTimeout()'s return() reaches the source, so that its cleanup runs", as
   await guarded.return?.();
   assert.equal(state.finished, true);
 });
+
+test("withTimeout() arms no timer for work that is already settled, and still bounds work that settles later", async () => {
+  const real = globalThis.setTimeout;
+  let armed = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    armed++;
+    return real(...args);
+  }) as typeof setTimeout;
+  try {
+    assert.equal(await withTimeout(Promise.resolve("stored"), 1000), "stored");
+    await assert.rejects(withTimeout(Promise.reject(new RangeError("no")), 1000), RangeError);
+    assert.equal(armed, 0, "settled work needs no timer");
+    const late = withTimeout(new Promise((resolve) => real(resolve, 5, "late")), 1000);
+    assert.equal(await late, "late");
+    assert.equal(armed, 1, "work that is not settled at once is bounded by a timer");
+    const error = await withTimeout(never(), 20).catch((error) => error);
+    assert.ok(isTimeout(error), String(error));
+  } finally {
+    globalThis.setTimeout = real;
+  }
+});
+
+test("idleTimeout() hands out items in order to next() calls that do not wait for each other", async () => {
+  async function* three() {
+    yield* [1, 2, 3];
+  }
+  const guarded = idleTimeout(three(), { timeoutMs: 1000 });
+  const results = await Promise.all([guarded.next(), guarded.next(), guarded.next(), guarded.next()]);
+  assert.deepEqual(results.map((r) => r.done ? "done" : r.value), [1, 2, 3, "done"]);
+});

@@ -73,7 +73,10 @@ test("memory: over thousands of writes, rewrites, deletes and expiries, eviction
       const before = model.findIndex((m) => m.key === key);
       if (before >= 0 && !live(before)) model.splice(before, 1);
       const value = `v${step}`;
-      assert.notEqual(await store.set(key, value, { expected: current?.version ?? null, ttlSeconds: 1 + random(60) }), null);
+      assert.notEqual(
+        await store.set(key, value, { expected: current?.version ?? null, ttlSeconds: 1 + random(60) }),
+        null,
+      );
       const at = model.findIndex((m) => m.key === key);
       if (at >= 0) model.splice(at, 1);
       model.push({ key, value, expiresAt: time + 1000 * (1 + (seed % 60)) });
