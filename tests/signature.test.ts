@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { WebhookVerificationError } from "../lib/errors.ts";
-import { parseSignatureHeader, signWebhook, verifySignature } from "../lib/signature.ts";
+import { parseSignatureHeader, signedPayload, signWebhook, toHex, verifySignature } from "../lib/signature.ts";
 
 const VECTOR = {
   secret: "test_secret",
@@ -115,4 +115,14 @@ test("a failed key import is not cached: the next webhook imports the secret aga
   } finally {
     subtle.importKey = original;
   }
+});
+
+test("signedPayload() is the timestamp, a dot and the body's bytes; toHex() writes two lower-case digits a byte", () => {
+  const body = '{"text":"héllo 👋"}';
+  const encode = (text: string) => new TextEncoder().encode(text);
+  assert.deepEqual(signedPayload("1700000000", body), encode(`1700000000.${body}`));
+  assert.deepEqual(signedPayload("1700000000", encode(body)), encode(`1700000000.${body}`));
+  assert.deepEqual(signedPayload("-1", body), encode(`-1.${body}`), "any other timestamp text is encoded as such");
+  assert.equal(toHex(new Uint8Array([0, 9, 15, 16, 160, 255])), "00090f10a0ff");
+  assert.equal(toHex(new Uint8Array([1, 2, 254]).buffer), "0102fe");
 });
