@@ -1,5 +1,15 @@
 // Renders bench/results.json as BENCHMARKS.md and bench/chart.svg. Only bench/run.mjs calls these: the outputs are
 // regenerated on every run and never edited by hand.
+import { existsSync, readFileSync } from "node:fs";
+
+/**
+ * The profile of ours before the CPU work of issue 14 (bench/profile-before.json, measured once with this file's
+ * section 6 on the code before it, and committed): what section 6 compares each run's profile with.
+ */
+function profileBefore() {
+  const url = new URL("./profile-before.json", import.meta.url);
+  return existsSync(url) ? JSON.parse(readFileSync(url, "utf8")) : undefined;
+}
 
 const LABEL = {
   limit: "limit (Web-standard, no checks)",
@@ -84,6 +94,36 @@ function table(header, rows) {
 }
 
 /** BENCHMARKS.md. */
+/** Section 6's "profile top, before/after": the committed profile before issue 14's CPU work beside this run's. */
+function profileComparison(results) {
+  const before = profileBefore();
+  if (!before) return [];
+  const out = [
+    "### Profile top, before and after (issue 14, CPU per turn)",
+    "",
+    `Before: ${before.note} After: this run's profiles above. Self time, the ten hottest functions of each; the full turn's CPU per turn ` +
+      "(section 1) is what the target counts, the profile says where it goes.",
+    "",
+  ];
+  const cell = (r) => (r ? `\`${r.fn}\` ${r.location && r.location !== "[native code]" && r.location !== "[native]" ? `(\`${r.location}\`) ` : ""}${r.selfPercent}%` : "");
+  for (const [runtime, then] of Object.entries(before.profile ?? {})) {
+    const now = results.profile?.[runtime];
+    if (!then?.top) continue;
+    const turns = before.turns?.[runtime];
+    if (turns) {
+      out.push(
+        `${TITLE[runtime] ?? runtime} before: server CPU per turn ours ${fmt(turns.ours)} µs, official SDK path ${fmt(turns.official)} µs, ` +
+          `limit ${fmt(turns.limit)} µs (${ratio(turns.ours, turns.official)} the official path's CPU) in the same run.`,
+        "",
+      );
+    }
+    const rows = [];
+    for (let i = 0; i < 10; i++) rows.push([i + 1, cell(then.top[i]), cell(now?.top?.[i])]);
+    out.push(table(["#", `${TITLE[runtime] ?? runtime} before (${then.tool})`, now?.top ? "after (this run)" : "after: no profile in this run"], rows), "");
+  }
+  return out;
+}
+
 export function renderMarkdown(results) {
   const { machine, settings } = results;
   const out = [
@@ -269,6 +309,7 @@ export function renderMarkdown(results) {
         "",
       );
     }
+    out.push(...profileComparison(results));
   }
   if (results.page) {
     const p = results.page;
