@@ -15,36 +15,21 @@ export function isTimeout(error: unknown): boolean {
 }
 
 /**
- * Microtask turns a wait is given to settle before its timer is armed: a promise that is already settled (an
- * in-memory store's answer, a body already received) settles its `then` in one or two, and then costs no timer at
- * all. On Deno a timer costs several microseconds, more than the whole wait on such a store.
- */
-const SETTLE_TURNS = 3;
-
-/**
  * `work`, or a `TimeoutError` after `ms`; the timer never outlives the wait, a late failure of `work` is ignored.
- * Work that settles within a few microtask turns never arms a timer; other work is bounded by `ms` from then on.
+ * The timer is armed only after three microtask turns: already settled work (an in-memory store's answer) has
+ * settled by then and needs none, which saves a timer per store call (on Deno one costs several microseconds).
  */
 export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let settled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    work.then((value) => {
+    work.then(resolve, reject).finally(() => {
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      resolve(value);
-    }, (error: unknown) => {
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      reject(error);
     });
-    let turns = 0;
-    const arm = () => {
-      if (settled) return;
-      if (++turns < SETTLE_TURNS) queueMicrotask(arm);
-      else timer = setTimeout(() => reject(timeoutError(`no answer in ${ms} ms`)), ms);
-    };
-    queueMicrotask(arm);
+    Promise.resolve().then().then().then(() => {
+      if (!settled) timer = setTimeout(() => reject(timeoutError(`no answer in ${ms} ms`)), ms);
+    });
   });
 }
 
@@ -58,13 +43,10 @@ export interface IdleTimeoutOptions {
   now?: () => number;
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
 /**
  * Iterates `source`, rejecting the pending `next()` with a `TimeoutError` once no item came for `timeoutMs`, or
  * with the signal's reason once `signal` aborts, even when the source never answers. It does not stop the source:
- * abort what feeds it (and call `return()`) on the way out. One timer per `timeoutMs` of silence, not one per item,
- * and per item no closure: the handlers of the pending `next()` are made once.
+ * abort what feeds it (and call `return()`) on the way out. One timer per `timeoutMs` of silence, not one per item.
  */
 export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOptions): AsyncIterableIterator<T> {
   const { timeoutMs, signal } = options;
@@ -74,10 +56,7 @@ export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOpt
   let ended = false;
   let tripped = false;
   let reason: unknown;
-  // The pending next()'s settlers; a next() called while one is pending waits for it first.
-  let resolve: ((result: IteratorResult<T>) => void) | undefined;
   let reject: ((reason: unknown) => void) | undefined;
-  let pending: Promise<IteratorResult<T>> | undefined;
 
   const end = () => {
     if (ended) return;
@@ -90,9 +69,7 @@ export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOpt
     tripped = true;
     reason = why;
     end();
-    const fail = reject;
-    resolve = reject = pending = undefined;
-    fail?.(why);
+    reject?.(why);
   };
   const onAbort = () => trip(signal!.reason);
   const watch = () => {
@@ -100,39 +77,29 @@ export function idleTimeout<T>(source: AsyncIterable<T>, options: IdleTimeoutOpt
     if (idle >= timeoutMs) trip(timeoutError(`no chunk in ${timeoutMs} ms`));
     else timer = setTimeout(watch, timeoutMs - idle);
   };
-  const onItem = (result: IteratorResult<T>) => {
-    if (result.done) end();
-    else last = now();
-    const ok = resolve;
-    resolve = reject = pending = undefined;
-    ok?.(result);
-  };
-  const onError = (error: unknown) => {
-    end();
-    const fail = reject;
-    resolve = reject = pending = undefined;
-    fail?.(error);
-  };
-  const executor = (ok: (result: IteratorResult<T>) => void, fail: (reason: unknown) => void) => {
-    resolve = ok;
-    reject = fail;
-  };
   let timer: ReturnType<typeof setTimeout> = setTimeout(watch, timeoutMs);
   if (signal?.aborted) trip(signal.reason);
   else signal?.addEventListener("abort", onAbort, { once: true });
 
   const guarded: AsyncIterableIterator<T> = {
-    next(): Promise<IteratorResult<T>> {
+    next() {
       if (tripped) return Promise.reject(reason);
-      if (ended) return Promise.resolve(DONE);
-      if (pending) return pending.then(() => guarded.next(), () => guarded.next());
-      pending = new Promise<IteratorResult<T>>(executor);
-      iterator.next().then(onItem, onError);
-      return pending;
+      if (ended) return Promise.resolve({ done: true, value: undefined });
+      return new Promise<IteratorResult<T>>((resolve, fail) => {
+        reject = fail;
+        iterator.next().then((result) => {
+          if (result.done) end();
+          else last = now();
+          resolve(result);
+        }, (error) => {
+          end();
+          fail(error);
+        });
+      });
     },
     return(value?: unknown) {
       end();
-      return iterator.return ? iterator.return(value) : Promise.resolve(DONE);
+      return iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: undefined });
     },
     [Symbol.asyncIterator]() {
       return guarded;

@@ -32,19 +32,11 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 
 /** What a signature covers: the timestamp, a `.`, then the raw body's bytes. */
 export function signedPayload(timestamp: string, body: Uint8Array | string): Uint8Array<ArrayBuffer> {
+  const prefix = encoder.encode(`${timestamp}.`);
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
-  if (!/^\d*$/.test(timestamp)) {
-    const prefix = encoder.encode(`${timestamp}.`);
-    const payload = new Uint8Array(prefix.length + bytes.length);
-    payload.set(prefix);
-    payload.set(bytes, prefix.length);
-    return payload;
-  }
-  // A timestamp of digits (what parseSignatureHeader accepts) is its own bytes: one buffer, no encoder.
-  const payload = new Uint8Array(timestamp.length + 1 + bytes.length);
-  for (let i = 0; i < timestamp.length; i++) payload[i] = timestamp.charCodeAt(i);
-  payload[timestamp.length] = 46; // "."
-  payload.set(bytes, timestamp.length + 1);
+  const payload = new Uint8Array(prefix.length + bytes.length);
+  payload.set(prefix);
+  payload.set(bytes, prefix.length);
   return payload;
 }
 
@@ -66,13 +58,10 @@ function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
   return bytes;
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-
 /** Lower-case hex of some bytes. */
 export function toHex(bytes: ArrayBuffer | Uint8Array): string {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let hex = "";
-  for (let i = 0; i < view.length; i++) hex += HEX[view[i]];
+  for (const byte of new Uint8Array(bytes)) hex += byte.toString(16).padStart(2, "0");
   return hex;
 }
 
