@@ -69,25 +69,27 @@ test("readFrames() joins the data lines of one event and skips events without da
   assert.deepEqual(await readAll(bodyOf(text, 4)), [TTS]);
 });
 
-test("a turn's frame encoder writes encodeFrame()'s bytes, which are JSON.stringify(frame)'s, and earlier frames' bytes never change", () => {
-  const encode = createFrameEncoder("turn_1");
-  const frames: ResponseFrame[] = [
-    { type: "response.data", content: { isThinking: false, nested: ["a", 1, null] }, turn_id: "turn_1" },
-    { type: "response.data", content: undefined, turn_id: "turn_1" },
-    { type: "response.data", content: 'text "quoted" \u2028', turn_id: "turn_1" },
-    { type: "response.tts", content: "héllo wörld 👋\n", turn_id: "turn_1" },
-    { type: "response.tts", content: "x".repeat(3000), turn_id: "turn_1" },
-    { type: "response.tts", content: "another turn's id", turn_id: 'turn "2"' },
-    { type: "response.end", turn_id: "turn_1" },
-  ];
-  const out: { bytes: Uint8Array; copy: Uint8Array }[] = [];
-  for (let round = 0; round < 40; round++) {
-    for (const frame of frames) {
-      const bytes = encode(frame);
-      out.push({ bytes, copy: bytes.slice() });
-      assert.deepEqual(bytes, encodeFrame(frame));
-      assert.equal(new TextDecoder().decode(bytes), `data: ${JSON.stringify(frame)}\n\n`);
+for (const shareBuffers of [true, false]) {
+  test(`a turn's frame encoder${shareBuffers ? " sharing buffers" : ""} writes encodeFrame()'s bytes, which are JSON.stringify(frame)'s, and earlier frames' bytes never change`, () => {
+    const encode = createFrameEncoder("turn_1", shareBuffers);
+    const frames: ResponseFrame[] = [
+      { type: "response.data", content: { isThinking: false, nested: ["a", 1, null] }, turn_id: "turn_1" },
+      { type: "response.data", content: undefined, turn_id: "turn_1" },
+      { type: "response.data", content: 'text "quoted" \u2028', turn_id: "turn_1" },
+      { type: "response.tts", content: "héllo wörld 👋\n", turn_id: "turn_1" },
+      { type: "response.tts", content: "x".repeat(3000), turn_id: "turn_1" },
+      { type: "response.tts", content: "another turn's id", turn_id: 'turn "2"' },
+      { type: "response.end", turn_id: "turn_1" },
+    ];
+    const out: { bytes: Uint8Array; copy: Uint8Array }[] = [];
+    for (let round = 0; round < 40; round++) {
+      for (const frame of frames) {
+        const bytes = encode(frame);
+        out.push({ bytes, copy: bytes.slice() });
+        assert.deepEqual(bytes, encodeFrame(frame));
+        assert.equal(new TextDecoder().decode(bytes), `data: ${JSON.stringify(frame)}\n\n`);
+      }
     }
-  }
-  for (const { bytes, copy } of out) assert.deepEqual(bytes, copy, "an earlier frame was overwritten");
-});
+    for (const { bytes, copy } of out) assert.deepEqual(bytes, copy, "an earlier frame was overwritten");
+  });
+}
