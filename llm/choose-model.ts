@@ -5,6 +5,7 @@
  * @module
  */
 import type { AgentConfig } from "../lib/config.ts";
+import { envText } from "../lib/env.ts";
 import { ConfigError } from "../lib/errors.ts";
 import type { ModelProvider } from "./types.ts";
 
@@ -26,10 +27,6 @@ const PRESENT_WHEN: Record<ModelProviderName, string> = {
   openai: "OPENAI_API_KEY (or OPENAI_BASE_URL)",
   "workers-ai": "the Workers AI binding AI",
 };
-
-/** A variable's value, trimmed; `undefined` when it is not a non-blank string. */
-export const envText = (env: Record<string, unknown>, name: string): string | undefined =>
-  typeof env[name] === "string" ? (env[name] as string).trim() || undefined : undefined;
 
 /** Whether a binding looks like Workers AI's (`run()`). */
 export function isAiBinding(value: unknown): value is { run: (...args: never[]) => unknown } {

@@ -1,6 +1,7 @@
 import { ConfigError } from "../lib/errors.ts";
 import { streamChat, UpstreamError } from "./chat-stream.ts";
-import { envText, missingModel } from "./choose-model.ts";
+import { envText } from "../lib/env.ts";
+import { missingModel } from "./choose-model.ts";
 import type { ModelInput, ModelProvider } from "./types.ts";
 
 /** Options of {@link createOpenAiModel}. */

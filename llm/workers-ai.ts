@@ -1,5 +1,6 @@
 import { streamChat, UpstreamError } from "./chat-stream.ts";
-import { envText, isAiBinding, missingModel } from "./choose-model.ts";
+import { envText } from "../lib/env.ts";
+import { isAiBinding, missingModel } from "./choose-model.ts";
 import type { ModelInput, ModelProvider } from "./types.ts";
 
 /** The part of the Workers AI binding (`env.AI`) this provider uses. */

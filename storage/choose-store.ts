@@ -4,6 +4,7 @@
  * storage/from-env.ts, which the Workers entries do not import: their bundle holds none of that code.
  * @module
  */
+import { envText as text } from "../lib/env.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { createCloudflareKvStore, type KvNamespaceLike } from "./cloudflare-kv.ts";
 import { createDurableObjectStore, type DurableObjectNamespaceLike } from "./durable-object.ts";
@@ -38,11 +39,6 @@ export interface StoreChoice {
 
 /** The binding Workers stores use, a KV namespace or a Durable Object namespace. */
 export const BINDING = "SESSIONS";
-
-export function text(env: Record<string, unknown>, name: string): string | undefined {
-  const value = env[name];
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
 
 export function isKvNamespace(value: unknown): value is KvNamespaceLike {
   return typeof value === "object" && value !== null &&
@@ -142,15 +138,12 @@ export function openBindingStore(choice: StoreChoice, env: Record<string, unknow
       return createDurableObjectStore({ namespace: binding });
     }
     default:
-      throw unsupported(choice, WORKERS_HOW[choice.name]);
+      throw unsupported(choice, CANNOT_OPEN_HOW[choice.name]);
   }
 }
 
-/** What to do instead, for each store a Workers entry cannot open. */
-const WORKERS_HOW: Record<StoreName, string> = {
-  memory: "",
-  "cloudflare-kv": "",
-  "durable-object": "",
+/** What to do instead, for each store that only some platform entries can open (the others open everywhere). */
+export const CANNOT_OPEN_HOW: Record<Exclude<StoreName, "memory" | "cloudflare-kv" | "durable-object">, string> = {
   redis: "use upstash here, or run on Bun, Deno or Node",
   upstash: "pass { upstash: openUpstashStore } to storeFromEnv() (storage/from-env.ts)",
   "deno-kv": "Deno KV runs on Deno and Deno Deploy only (platforms/deno.ts)",

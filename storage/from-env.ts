@@ -6,7 +6,8 @@
  * @module
  */
 import { ConfigError, errorText } from "../lib/errors.ts";
-import { chooseStore, openBindingStore, type StoreOpeners, text, unsupported, upstashSettings } from "./choose-store.ts";
+import { envText as text } from "../lib/env.ts";
+import { CANNOT_OPEN_HOW, chooseStore, openBindingStore, type StoreOpeners, unsupported, upstashSettings } from "./choose-store.ts";
 import type { ConversationStore } from "./types.ts";
 
 export { chooseStore, type StoreChoice, type StoreName, type StoreOpeners } from "./choose-store.ts";
@@ -61,7 +62,7 @@ export async function storeFromEnv(
       if (!url) {
         throw new ConfigError("REDIS_URL is not set: set it to redis://host:6379 (rediss:// for TLS) for SESSION_STORE=redis");
       }
-      if (!openers.redis) throw unsupported(choice, "use upstash here, or run on Bun, Deno or Node");
+      if (!openers.redis) throw unsupported(choice, CANNOT_OPEN_HOW.redis);
       try {
         return await probe(await openers.redis(url));
       } catch (error) {
@@ -79,7 +80,7 @@ export async function storeFromEnv(
           : `${settings.url ? settings.tokenName : settings.urlName} is`;
         throw new ConfigError(`${missing} not set: copy the REST URL and token from the Upstash (or Vercel KV) console`);
       }
-      if (!openers.upstash) throw unsupported(choice, "pass { upstash: openUpstashStore } to storeFromEnv()");
+      if (!openers.upstash) throw unsupported(choice, CANNOT_OPEN_HOW.upstash);
       try {
         return await probe(await openers.upstash({ url: settings.url, token: settings.token }));
       } catch (error) {
@@ -94,7 +95,7 @@ export async function storeFromEnv(
     }
     case "deno-kv": {
       const path = text(env, "DENO_KV_PATH");
-      if (!openers.denoKv) throw unsupported(choice, "Deno KV runs on Deno and Deno Deploy only (platforms/deno.ts)");
+      if (!openers.denoKv) throw unsupported(choice, CANNOT_OPEN_HOW["deno-kv"]);
       try {
         return await probe(await openers.denoKv(path));
       } catch (error) {
