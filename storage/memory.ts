@@ -41,6 +41,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   let nextVersion = 1;
+  // Write order, oldest first from `head`: each write's key and version. A slot whose key now holds another version
+  // (rewritten, deleted, expired) is stale and skipped. Walking the Map from its start instead skipped every deleted
+  // slot its hash table had not compacted yet: about 10 µs a write on a full store (Bun, the bench's steady state).
+  let orderKeys: string[] = [];
+  let orderVersions: number[] = [];
+  let head = 0;
+
+  /** Drops the walked-past slots, or rebuilds the order from the Map when stale slots outnumber the live keys. */
+  function compact(): void {
+    if (orderKeys.length - head > 2 * entries.size + 64) {
+      orderKeys = [];
+      orderVersions = [];
+      for (const [key, entry] of entries) orderKeys.push(key), orderVersions.push(entry.version);
+    } else {
+      orderKeys = orderKeys.slice(head);
+      orderVersions = orderVersions.slice(head);
+    }
+    head = 0;
+  }
 
   function remove(key: string): void {
     const entry = entries.get(key);
@@ -80,12 +99,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const entry = { value, version, expiresAt: time + ttlSeconds * 1000, bytes: 2 * (key.length + value.length) };
       entries.set(key, entry);
       bytes += entry.bytes;
-      // Every write re-inserts its key, so the first keys are the least recently written: evict and expire from there.
-      for (const [oldest, entry] of entries) {
-        if (entries.size <= maxKeys && bytes <= maxBytes && entry.expiresAt > time) break;
+      orderKeys.push(key);
+      orderVersions.push(version);
+      // The least recently written go first: evict and expire from the oldest write on.
+      for (; head < orderKeys.length; head++) {
+        const oldest = orderKeys[head];
+        const held = entries.get(oldest);
+        if (held?.version !== orderVersions[head]) continue; // stale slot
+        if (entries.size <= maxKeys && bytes <= maxBytes && held.expiresAt > time) break;
         if (oldest === key) break; // the value just written stays, even alone over the bound
         remove(oldest);
       }
+      if (head > 1024 && head * 2 > orderKeys.length) compact();
+      else if (orderKeys.length - head > 2 * entries.size + 64) compact();
       return Promise.resolve(String(version));
     },
     delete(key: string): Promise<void> {

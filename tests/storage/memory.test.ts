@@ -87,3 +87,27 @@ test("memory: over thousands of writes, rewrites, deletes and expiries, eviction
   assert.ok(store.size <= maxKeys, `holds ${store.size} keys`);
   for (const m of model) if (m.expiresAt > time) assert.equal((await store.get(m.key))?.value, m.value, m.key);
 });
+
+test("memory: a key rewritten thousands of times neither disturbs nor outlives the write order of the others", async () => {
+  const store = createMemoryStore({ maxKeys: 3 });
+  const write = async (key: string, value: string) => {
+    const current = await store.get(key);
+    assert.notEqual(await store.set(key, value, { expected: current?.version ?? null, ttlSeconds: 3600 }), null);
+  };
+  await write("a", "a1");
+  await write("b", "b1");
+  // Far more rewrites than keys: the store drops what it keeps of the older writes of "hot" on the way.
+  for (let i = 0; i < 5000; i++) await write("hot", `hot${i}`);
+  await write("d", "d1"); // over maxKeys: "a", the least recently written, goes
+  assert.equal(await store.get("a"), null);
+  assert.equal((await store.get("b"))?.value, "b1");
+  await write("e", "e1"); // then "b"
+  assert.equal(await store.get("b"), null);
+  await write("f", "f1"); // then "hot", written before "d", "e" and "f"
+  assert.equal(await store.get("hot"), null);
+  assert.deepEqual(
+    await Promise.all(["d", "e", "f"].map(async (k) => (await store.get(k))?.value)),
+    ["d1", "e1", "f1"],
+  );
+  assert.equal(store.size, 3);
+});
