@@ -29,7 +29,13 @@ export { ConfigError, HttpError, WebhookVerificationError } from "./lib/errors.t
 export type * from "./lib/events.ts";
 export { createHistory, type History, historyKeyOf, type HistoryOptions } from "./lib/history.ts";
 export type { Message } from "./lib/message.ts";
-export { type ParsedSignature, signWebhook, verifySignature, type VerifySignatureOptions } from "./lib/signature.ts";
+export {
+  type ParsedSignature,
+  signWebhook,
+  type VerifiedSignature,
+  verifySignature,
+  type VerifySignatureOptions,
+} from "./lib/signature.ts";
 export { encodeFrame, type ResponseFrame } from "./lib/sse.ts";
 export { renderTemplate } from "./lib/template.ts";
 export { createVoiceSanitizer, sanitizeForVoice, type VoiceSanitizer, type VoiceSanitizerOptions } from "./lib/voice.ts";

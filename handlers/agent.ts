@@ -90,7 +90,7 @@ export function agentHandler(runtime: (c: Context) => Promise<AgentRuntime>) {
     }
     // The replay check runs beside what the turn does first (the agent, the history's read): it costs no round trip
     // of its own. Nothing is written, no hook runs and the model is not asked before it passes.
-    const replayCheck = rt.replay?.seen(signature, body);
+    const replayCheck = rt.replay?.seen(signature);
     const replayed = async () => {
       if (!replayCheck || !(await replayCheck)) return false;
       log.info("replayed webhook ignored", { conversationId: event.conversationId, type: event.type });

@@ -1,6 +1,6 @@
 import type { ConversationStore } from "../storage/types.ts";
 import type { WebhookEvent } from "./events.ts";
-import { type ParsedSignature, parseSignatureHeader, signedPayload, toHex } from "./signature.ts";
+import { toHex, type VerifiedSignature } from "./signature.ts";
 import { encodeFrame, SSE_HEADERS } from "./sse.ts";
 
 /** Options of {@link createReplayGuard}. */
@@ -23,40 +23,38 @@ export interface ReplayGuardOptions {
 export interface ReplayGuard {
   /**
    * Records a webhook whose signature verified; resolves `true` when the same signed payload was recorded before.
-   * Call it only after `verifySignature()`: an unverified request must never fill the store. `signature` is what
-   * `verifySignature()` returned (the header is then not parsed again), or the header itself.
+   * `signature` is what `verifySignature()` returned: an unverified request must never fill the store.
    */
-  seen(signature: ParsedSignature | string, body: Uint8Array | string): Promise<boolean>;
-}
-
-async function fingerprint(timestamp: string, body: Uint8Array | string): Promise<string> {
-  return toHex(await crypto.subtle.digest("SHA-256", signedPayload(timestamp, body)));
+  seen(signature: VerifiedSignature): Promise<boolean>;
 }
 
 /**
  * Replay protection beyond the signature's time window, on any {@link ConversationStore}.
  *
- * A webhook is keyed by the SHA-256 of what was signed (`<t>.<raw body>`), not by the header's text: the header
- * can be rewritten without breaking the signature (spaces, an extra `v1=`, the order of its parts), what was
- * signed cannot. The key is written only if absent (`expected: null`); on a store whose `set` is not atomic
- * (`atomic: false`, e.g. Cloudflare KV) it is read first, which stops replays but not two copies racing in
- * the same instant.
+ * A webhook is keyed by its verified signature: the HMAC-SHA256 of what was signed (`<t>.<raw body>`) under the
+ * secret, which nobody without the secret can compute for another payload, and which rewriting the header (spaces,
+ * case, order, another `v1=` that does not verify) leaves as it is. A header with several matching `v1` signatures
+ * records each, in a fixed order, so that a copy carrying only some of them is still a replay. A key is written only
+ * if absent (`expected: null`); on a store whose `set` is not atomic (`atomic: false`, e.g. Cloudflare KV) it is read
+ * first, which stops replays but not two copies racing in the same instant.
  * @example
  * const replay = createReplayGuard({ store, ttlSeconds: 2 * config.signatureToleranceSeconds });
  * const signature = await verifySignature(request.headers.get("layercode-signature"), body, { secrets });
- * if (await replay.seen(signature, body)) return replayAnswer(event);
+ * if (await replay.seen(signature)) return replayAnswer(event);
  */
 export function createReplayGuard(options: ReplayGuardOptions): ReplayGuard {
   const { store } = options;
   const ttlSeconds = options.ttlSeconds ?? 600;
   const prefix = options.prefix ?? "replay:";
   return {
-    async seen(signature, body) {
-      const { timestamp } = typeof signature === "string" ? parseSignatureHeader(signature) : signature;
-      const key = prefix + await fingerprint(timestamp, body);
+    async seen({ matched }) {
+      const keys = [...new Set(matched.map((mac) => prefix + toHex(mac)))].sort();
       try {
-        if (!store.atomic && (await store.get(key)) !== null) return true;
-        return (await store.set(key, "1", { expected: null, ttlSeconds })) === null;
+        for (const key of keys) {
+          if (!store.atomic && (await store.get(key)) !== null) return true;
+          if ((await store.set(key, "1", { expected: null, ttlSeconds })) === null) return true;
+        }
+        return false;
       } catch (error) {
         options.onError?.(error);
         return false;

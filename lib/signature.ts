@@ -71,6 +71,15 @@ export interface ParsedSignature {
   signatures: Uint8Array<ArrayBuffer>[];
 }
 
+/** What {@link verifySignature} returns: the parsed header, and which of its signatures matched a secret. */
+export interface VerifiedSignature extends ParsedSignature {
+  /**
+   * The header's `v1` signatures that match a secret: the one that did, or every one that does when the header carries
+   * more than one (so that a copy with fewer of them is still known for the same webhook).
+   */
+  matched: Uint8Array<ArrayBuffer>[];
+}
+
 /**
  * Parses a `layercode-signature` header.
  * @throws {WebhookVerificationError} when the header is missing or malformed.
@@ -102,7 +111,7 @@ export function parseSignatureHeader(header: string | null | undefined): ParsedS
 
 /**
  * Verifies a webhook's `layercode-signature` over the raw body, in constant time (WebCrypto `verify`).
- * @returns the parsed header, for what needs it after verification (the replay guard).
+ * @returns the parsed header and the signatures that matched, for what needs them after verification (the replay guard).
  * @throws {WebhookVerificationError} when the header is malformed, stale or matches no secret.
  * @example
  * await verifySignature(request.headers.get("layercode-signature"), rawBody, { secrets: ["whsec_…"] });
@@ -111,7 +120,7 @@ export async function verifySignature(
   header: string | null | undefined,
   body: Uint8Array | string,
   options: VerifySignatureOptions,
-): Promise<ParsedSignature> {
+): Promise<VerifiedSignature> {
   const parsed = parseSignatureHeader(header);
   const { timestamp, signatures } = parsed;
   const tolerance = options.toleranceSeconds ?? 300;
@@ -121,12 +130,16 @@ export async function verifySignature(
   }
   if (options.secrets.length === 0) throw new WebhookVerificationError("no webhook secret is configured");
   const payload = signedPayload(timestamp, body);
+  const matched: Uint8Array<ArrayBuffer>[] = [];
   for (const secret of options.secrets) {
     const key = await hmacKey(secret);
     for (const signature of signatures) {
-      if (await crypto.subtle.verify("HMAC", key, signature, payload)) return parsed;
+      if (matched.includes(signature) || !(await crypto.subtle.verify("HMAC", key, signature, payload))) continue;
+      matched.push(signature);
+      if (signatures.length === 1) return { ...parsed, matched };
     }
   }
+  if (matched.length > 0) return { ...parsed, matched };
   throw new WebhookVerificationError("layercode-signature does not match");
 }
 

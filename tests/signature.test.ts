@@ -82,6 +82,18 @@ test("verifySignature() accepts any of several v1 values and any of several secr
   );
 });
 
+test("verifySignature() tells which v1 values matched: the one, or every one when the header has several", async () => {
+  const [t, v1] = VECTOR.header.split(",");
+  const other = (await signWebhook(VECTOR.body, "new_secret", 1_700_000_000)).split(",")[1];
+  const wrong = "v1=" + "0".repeat(64);
+  const hex = async (header: string, secrets: string[]) =>
+    (await verifySignature(header, VECTOR.body, { secrets, now: VECTOR.now })).matched.map(toHex);
+  assert.deepEqual(await hex(VECTOR.header, [VECTOR.secret]), [v1.slice(3)]);
+  assert.deepEqual(await hex(`${t},${wrong},${v1}`, [VECTOR.secret]), [v1.slice(3)], "not the one that does not verify");
+  assert.deepEqual(await hex(`${t},${other},${wrong},${v1}`, [VECTOR.secret, "new_secret"]), [v1.slice(3), other.slice(3)]);
+  assert.deepEqual(await hex(`${t},${other},${v1}`, ["new_secret"]), [other.slice(3)]);
+});
+
 test("verifySignature() rejects everything when no secret is configured", async () => {
   await rejects(verifySignature(VECTOR.header, VECTOR.body, { secrets: [], now: VECTOR.now }), /no webhook secret/);
 });
