@@ -58,10 +58,13 @@ function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
   return bytes;
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 /** Lower-case hex of some bytes. */
 export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let hex = "";
-  for (const byte of new Uint8Array(bytes)) hex += byte.toString(16).padStart(2, "0");
+  for (let i = 0; i < view.length; i++) hex += HEX[view[i]];
   return hex;
 }
 

@@ -12,8 +12,10 @@ const encoder = new TextEncoder();
  * with the keys in the order of {@link ResponseFrame} (`type`, `content`, `turn_id`), a `content` of `undefined` left out.
  */
 function frameText(frame: ResponseFrame, tail: string): string {
-  const content = frame.type === "response.end" ? undefined : JSON.stringify(frame.content) as string | undefined;
-  return 'data: {"type":' + JSON.stringify(frame.type) + (content === undefined ? "" : ',"content":' + content) + tail;
+  if (frame.type === "response.end") return 'data: {"type":"response.end"' + tail;
+  const content = JSON.stringify(frame.content) as string | undefined;
+  const head = frame.type === "response.tts" ? 'data: {"type":"response.tts"' : 'data: {"type":' + JSON.stringify(frame.type);
+  return content === undefined ? head + tail : head + ',"content":' + content + tail;
 }
 
 const tailOf = (turnId: string) => ',"turn_id":' + JSON.stringify(turnId) + "}\n\n";
