@@ -11,7 +11,7 @@
 import { jsonSchema, type LanguageModel, type ModelMessage, stepCountIs, streamText, tool, type ToolSet } from "ai";
 import { UpstreamError } from "./chat-stream.ts";
 import { executeTool } from "./tools.ts";
-import type { ModelChunk, ModelInput, ModelProvider } from "./types.ts";
+import { DEFAULT_MAX_TOOL_ROUNDS, type ModelChunk, type ModelInput, type ModelProvider } from "./types.ts";
 
 /** Options of {@link createAiSdkModel}. */
 export interface AiSdkModelOptions {
@@ -29,7 +29,7 @@ type LanguageModelObject = Exclude<LanguageModel, string>;
  * error logging of its own (an upstream error's text stays out of the logs).
  */
 export function createAiSdkModel(languageModel: LanguageModelObject, options: AiSdkModelOptions = {}): ModelProvider {
-  const maxToolRounds = options.maxToolRounds ?? 4;
+  const maxToolRounds = options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS;
   return {
     name: "ai-sdk",
     model: `${languageModel.provider}/${languageModel.modelId}`,

@@ -8,7 +8,14 @@ import {
 import { type AgentConfig, DEFAULT_GEMINI_MODEL } from "../lib/config.ts";
 import type { Message } from "../lib/message.ts";
 import { missingModel } from "./choose-model.ts";
-import type { AnyTool, ModelChunk, ModelInput, ModelProvider, TurnContext } from "./types.ts";
+import {
+  type AnyTool,
+  DEFAULT_MAX_TOOL_ROUNDS,
+  type ModelChunk,
+  type ModelInput,
+  type ModelProvider,
+  type TurnContext,
+} from "./types.ts";
 
 /** Options of {@link createGeminiModel}. */
 export interface GeminiModelOptions {
@@ -69,7 +76,7 @@ async function runTool(
  */
 export function createGeminiModel(options: GeminiModelOptions): ModelProvider {
   const model = options.model ?? DEFAULT_GEMINI_MODEL;
-  const maxToolRounds = options.maxToolRounds ?? 4;
+  const maxToolRounds = options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS;
   // GenerativeModel itself, not GoogleGenerativeAI's factory of it: 0.3 KB less in the Workers bundle.
   const client = new GenerativeModel(
     options.apiKey,

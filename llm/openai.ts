@@ -2,7 +2,7 @@ import { ConfigError } from "../lib/errors.ts";
 import { streamChat, UpstreamError } from "./chat-stream.ts";
 import { envText } from "../lib/env.ts";
 import { missingModel } from "./choose-model.ts";
-import type { ModelInput, ModelProvider } from "./types.ts";
+import { DEFAULT_MAX_TOOL_ROUNDS, type ModelInput, type ModelProvider } from "./types.ts";
 
 /** Options of {@link createOpenAiModel}. */
 export interface OpenAiModelOptions {
@@ -48,7 +48,7 @@ export function createOpenAiModel(options: OpenAiModelOptions = {}): ModelProvid
     model,
     stream: (input: ModelInput) =>
       streamChat(input, {
-        maxToolRounds: options.maxToolRounds ?? 4,
+        maxToolRounds: options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS,
         async open({ messages, tools, signal }) {
           const response = await fetch(url, {
             method: "POST",

@@ -13,6 +13,9 @@ export interface TurnContext {
 }
 
 /** What a tool's `execute` gets besides its arguments and the turn's context. */
+/** Most rounds of tool calls in one turn, unless a provider is told otherwise (`maxToolRounds`). */
+export const DEFAULT_MAX_TOOL_ROUNDS = 4;
+
 export interface ToolOptions {
   /**
    * Aborted when the caller barges in or the turn times out: stop the tool's work (pass it to `fetch`) and return.

@@ -1,7 +1,7 @@
 import { streamChat, UpstreamError } from "./chat-stream.ts";
 import { envText } from "../lib/env.ts";
 import { isAiBinding, missingModel } from "./choose-model.ts";
-import type { ModelInput, ModelProvider } from "./types.ts";
+import { DEFAULT_MAX_TOOL_ROUNDS, type ModelInput, type ModelProvider } from "./types.ts";
 
 /** The part of the Workers AI binding (`env.AI`) this provider uses. */
 export interface WorkersAiBinding {
@@ -35,7 +35,7 @@ export function createWorkersAiModel(options: WorkersAiModelOptions): ModelProvi
     model,
     stream: (input: ModelInput) =>
       streamChat(input, {
-        maxToolRounds: options.maxToolRounds ?? 4,
+        maxToolRounds: options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS,
         async open({ messages, tools, signal }) {
           let output: unknown;
           try {
