@@ -1,11 +1,12 @@
-import type { AnyTool, ModelChunk, ModelProvider, TurnContext } from "../llm/types.ts";
+import type { AnyTool, ModelChunk, ModelInput, ModelProvider, TurnContext } from "../llm/types.ts";
 import type { History, Recorded, TurnState } from "./history.ts";
 import type { Message } from "./message.ts";
 import type { InterruptionContext } from "./events.ts";
 import { idleTimeout, isTimeout, withTimeout } from "./guards.ts";
 import { errorFields, type Logger } from "./log.ts";
-import { createFrameEncoder, type ResponseFrame, SSE_HEADERS } from "./sse.ts";
+import { createFrameEncoder, SSE_HEADERS } from "./sse.ts";
 import type { TurnEvent, TurnMetrics } from "./turn-events.ts";
+import { count, type Output, report, store, traced } from "./turn-output.ts";
 import { sameMessages, speculate } from "./speculation.ts";
 import { createVoiceSanitizer } from "./voice.ts";
 
@@ -73,18 +74,6 @@ const DISCONNECTED = Symbol("client disconnected");
 const OPENING = new TextEncoder().encode(":\n\n");
 /** Longest wait for the conversation's history before a turn is answered without it. */
 const HISTORY_TIMEOUT_MS = 3000;
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** The frames of one turn, and what the turn's metrics need to know of them. */
-interface Output {
-  send(frame: ResponseFrame): void;
-  mark(event: DistributiveOmit<TurnEvent, "at">): void;
-  end(): void;
-  metrics: TurnMetrics;
-  startedAt: number;
-  now: () => number;
-}
 
 /**
  * Streams one turn as SSE: a `response.tts` frame per model delta the moment it arrives, `response.data` frames,
@@ -179,25 +168,6 @@ export function streamTurn(options: TurnOptions): Response {
   return new Response(body, { headers: SSE_HEADERS });
 }
 
-async function report(options: TurnOptions, metrics: TurnMetrics): Promise<void> {
-  for (const key of Object.keys(metrics) as (keyof TurnMetrics)[]) {
-    const value = metrics[key];
-    if (typeof value === "number" && !Number.isInteger(value)) (metrics as unknown as Record<string, number>)[key] = Math.round(value * 10) / 10;
-  }
-  options.log.info("turn", { ...metrics });
-  try {
-    await options.onTurn?.(metrics);
-  } catch (error) {
-    options.log.error("onTurn hook failed", { conversationId: metrics.conversationId, ...errorFields(error) });
-  }
-}
-
-function count(metrics: TurnMetrics, state: TurnState | undefined): void {
-  if (!state) return;
-  metrics.storeReads = state.ops.reads;
-  metrics.storeWrites = state.ops.writes;
-}
-
 async function speak(options: WelcomeTurn, output: Output): Promise<void> {
   const { turnId } = options.context;
   const { text } = options;
@@ -214,26 +184,30 @@ async function speak(options: WelcomeTurn, output: Output): Promise<void> {
   count(output.metrics, state);
 }
 
-/** Awaits the turn's writes after `response.end`; a store that fails or times out loses what is not written yet. */
-async function store(options: TurnOptions, output: Output, lost: () => string, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-    output.mark({ step: "stored" });
-  } catch (error) {
-    output.metrics.errorClass ??= errorFields(error).errorClass as string;
-    const { conversationId, turnId } = options.context;
-    options.log.error(`history write failed: ${lost()}`, { conversationId, turnId, ...errorFields(error) });
-  }
+/** Where a reply starts: the conversation as the model gets it, and the turn's pending write of the user's message. */
+interface Start {
+  state?: TurnState;
+  recorded?: Recorded;
+  messages: readonly Message[];
+  /** The model's stream started speculatively from this process's copy, when the read confirmed that copy. */
+  adopted?: AsyncIterable<ModelChunk>;
 }
 
-async function answer(options: ReplyTurn, controller: AbortController, output: Output): Promise<void> {
-  const { log, context, history } = options;
-  const { conversationId, turnId } = context;
-  const { metrics, send } = output;
-  // The user's message takes the turn's id from the context: one source for it.
-  const message = { role: "user" as const, text: options.text, turnId, at: output.now() };
-  const tools = options.trace ? options.tools?.map((tool) => traced(tool, output)) : options.tools;
-  const input = (messages: readonly Message[]) => ({ system: options.system, messages, tools, context });
+/**
+ * Reads the conversation (the one store round trip before the model) and starts the user's message's write beside
+ * the model; with `SPECULATIVE_HISTORY`, the model was asked already from this process's copy, and is asked again
+ * if the read shows otherwise.
+ */
+async function start(
+  options: ReplyTurn,
+  controller: AbortController,
+  output: Output,
+  message: Message,
+  input: (messages: readonly Message[]) => Omit<ModelInput, "signal">,
+): Promise<Start> {
+  const { log, history } = options;
+  const { conversationId, turnId } = options.context;
+  const { metrics } = output;
   // Zero round trips (SPECULATIVE_HISTORY): from the copy this process wrote last, while the read confirms it.
   const peeked = history.peek(options.historyKey);
   const guess = peeked && speculate(options.model, input(history.preview(peeked, message, options.interruption)), controller.signal);
@@ -267,6 +241,18 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
     else guess.abort(); // before any frame: the model is asked again on what was read
     metrics.historyStart = confirmed ? "cached" : "restarted";
   }
+  return { state, recorded, messages, adopted };
+}
+
+async function answer(options: ReplyTurn, controller: AbortController, output: Output): Promise<void> {
+  const { log, context } = options;
+  const { conversationId, turnId } = context;
+  const { metrics, send } = output;
+  // The user's message takes the turn's id from the context: one source for it.
+  const message: Message = { role: "user", text: options.text, turnId, at: output.now() };
+  const tools = options.trace ? options.tools?.map((tool) => traced(tool, output)) : options.tools;
+  const input = (messages: readonly Message[]): Omit<ModelInput, "signal"> => ({ system: options.system, messages, tools, context });
+  const { state, recorded, messages, adopted } = await start(options, controller, output, message, input);
 
   let text = "";
   const voice = options.voiceSafe === false ? undefined : createVoiceSanitizer();
@@ -324,22 +310,4 @@ async function answer(options: ReplyTurn, controller: AbortController, output: O
     });
   }
   count(metrics, state);
-}
-
-/** A tool whose calls and results are traced. */
-function traced(tool: AnyTool, output: Output): AnyTool {
-  return {
-    ...tool,
-    async execute(args, context, options) {
-      output.mark({ step: "tool", tool: tool.name, args, filler: tool.filler });
-      try {
-        const result = await tool.execute(args, context, options);
-        output.mark({ step: "tool.result", tool: tool.name, result });
-        return result;
-      } catch (error) {
-        output.mark({ step: "tool.result", tool: tool.name, error: String((error as Error)?.message ?? error) });
-        throw error;
-      }
-    },
-  };
 }
