@@ -48,15 +48,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   let orderVersions: number[] = [];
   let head = 0;
 
-  /** Drops the walked-past slots, or rebuilds the order from the Map when stale slots outnumber the live keys. */
+  /**
+   * Rebuilds the order from the Map (whose insertion order is write order) when stale slots outnumber the live keys
+   * twice over, or drops the walked-past slots once they are most of the queue.
+   */
   function compact(): void {
     if (orderKeys.length - head > 2 * entries.size + 64) {
       orderKeys = [];
       orderVersions = [];
       for (const [key, entry] of entries) orderKeys.push(key), orderVersions.push(entry.version);
-    } else {
+    } else if (head > 1024 && head * 2 > orderKeys.length) {
       orderKeys = orderKeys.slice(head);
       orderVersions = orderVersions.slice(head);
+    } else {
+      return;
     }
     head = 0;
   }
@@ -110,8 +115,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (oldest === key) break; // the value just written stays, even alone over the bound
         remove(oldest);
       }
-      if (head > 1024 && head * 2 > orderKeys.length) compact();
-      else if (orderKeys.length - head > 2 * entries.size + 64) compact();
+      compact();
       return Promise.resolve(String(version));
     },
     delete(key: string): Promise<void> {
