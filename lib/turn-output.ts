@@ -21,10 +21,11 @@ export interface Output {
   now: () => number;
 }
 
-/** What of a turn's options the pieces below read. */
-interface TurnSink {
+/** What of a turn's options the pieces below read (every turn's options hold them). */
+export interface TurnSink {
   context: TurnContext;
   log: Logger;
+  /** Called with the turn's metrics once it is stored. */
   onTurn?: (metrics: TurnMetrics) => void | Promise<void>;
 }
 

@@ -1,22 +1,20 @@
-import type { AnyTool, ModelChunk, ModelInput, ModelProvider, TurnContext } from "../llm/types.ts";
+import type { AnyTool, ModelChunk, ModelInput, ModelProvider } from "../llm/types.ts";
 import type { History, Recorded, TurnState } from "./history.ts";
 import type { Message } from "./message.ts";
 import type { InterruptionContext } from "./events.ts";
 import { idleTimeout, isTimeout, withTimeout } from "./guards.ts";
-import { errorFields, type Logger } from "./log.ts";
+import { errorFields } from "./log.ts";
 import { createFrameEncoder, SSE_HEADERS } from "./sse.ts";
 import type { TurnEvent, TurnMetrics } from "./turn-events.ts";
-import { count, type Output, report, store, traced } from "./turn-output.ts";
+import { count, type Output, report, store, traced, type TurnSink } from "./turn-output.ts";
 import { sameMessages, speculate } from "./speculation.ts";
 import { createVoiceSanitizer } from "./voice.ts";
 
-/** What every turn needs. */
-interface TurnBase {
-  context: TurnContext;
+/** What every turn needs (its context, log and `onTurn` hook: {@link TurnSink}). */
+interface TurnBase extends TurnSink {
   /** The conversation's key in history (namespaced per agent when several share a store). */
   historyKey: string;
   history: History;
-  log: Logger;
   /** Hands work that must outlive the response (the final history write) to the platform. */
   waitUntil: (work: Promise<unknown>) => void;
   /**
@@ -25,8 +23,6 @@ interface TurnBase {
    * while the turn streams: Deno also aborts it after every complete response.
    */
   signal?: AbortSignal;
-  /** Called with the turn's metrics once it is stored. */
-  onTurn?: (metrics: TurnMetrics) => void | Promise<void>;
   /** When the request arrived, on `now`'s clock. @default now() */
   startedAt?: number;
   /** The turn's one clock, in milliseconds: message times, durations, the model's idle timeout. @default Date.now */
