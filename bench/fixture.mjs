@@ -51,14 +51,15 @@ export function turnId(n) {
 }
 
 /**
- * A `message` webhook body of exactly {@link BODY_BYTES} bytes (ASCII), with its own session, conversation and
- * turn: every request starts a fresh conversation.
+ * A `message` webhook body of exactly {@link BODY_BYTES} bytes (ASCII), with its own turn and, unless `conversation`
+ * is given, its own session and conversation: every request starts a fresh conversation.
  * @param {number} n a counter, unique per request
  * @param {string} [run] a prefix that keeps runs apart
+ * @param {string} [conversation] the conversation (and session) id's suffix, for turns of one conversation
  * @returns {string}
  */
-export function messageBody(n, run = "r0") {
-  const id = `${run}_${String(n).padStart(12, "0")}`;
+export function messageBody(n, run = "r0", conversation = `${run}_${String(n).padStart(12, "0")}`) {
+  const id = conversation;
   const head = { type: "message", session_id: `sess_${id}`, conversation_id: `conv_${id}`, turn_id: turnId(n) };
   const empty = JSON.stringify({ ...head, text: "" });
   const filler = "Tell me about the weather and my calendar for tomorrow, please. ";

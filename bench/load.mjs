@@ -52,7 +52,8 @@ export async function load({ port, duration, connections, run }) {
   };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+/** The value at fraction `p` of sorted values. */
+export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /**
  * Time to first frame: a sequential client on an idle server, timing from the request's start to the first body
@@ -74,10 +75,24 @@ export async function timeToFirstFrame({ port, requests, run }) {
   return { samples: times.length, p50: percentile(times, 0.5), p99: percentile(times, 0.99), min: times[0] };
 }
 
-function firstChunk(port, agent, body, headers) {
+async function firstChunk(port, agent, body, headers) {
+  const { status, firstFrameMs } = await postWebhook(port, agent, body, headers, "time to first frame");
+  if (status !== 200) throw new Error(`status ${status}`);
+  if (firstFrameMs === undefined) throw new Error("empty body");
+  return firstFrameMs;
+}
+
+/**
+ * POSTs one webhook to /agent and reads the whole answer, timing its first frame: the first `data:` line, not the
+ * first bytes, since ours opens each turn with an SSE comment (`:`) that flushes the headers. No answer in 10 s fails.
+ * @param {string} what names the request in the timeout's error
+ * @returns {Promise<{ status: number | undefined, text: string, firstFrameMs: number | undefined }>}
+ */
+export function postWebhook(port, agent, body, headers, what) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    let first;
+    let firstFrameMs;
+    let text = "";
     const req = httpRequest({
       host: "127.0.0.1",
       port,
@@ -87,18 +102,17 @@ function firstChunk(port, agent, body, headers) {
       headers: { ...headers, "content-length": Buffer.byteLength(body) },
       timeout: 10_000,
     }, (res) => {
-      if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-      // The first frame, not the first bytes: ours opens each turn with an SSE comment (`:`) that flushes the headers.
-      let seen = "";
+      res.setEncoding("utf8");
       res.on("data", (chunk) => {
-        if (first !== undefined) return;
-        seen += chunk;
-        if (seen.includes("data:")) first = Number(process.hrtime.bigint() - start) / 1e6;
+        text += chunk;
+        if (firstFrameMs === undefined && text.includes("data:")) {
+          firstFrameMs = Number(process.hrtime.bigint() - start) / 1e6;
+        }
       });
-      res.on("end", () => (first === undefined ? reject(new Error("empty body")) : resolve(first)));
+      res.on("end", () => resolve({ status: res.statusCode, text, firstFrameMs }));
       res.on("error", reject);
     });
-    req.on("timeout", () => req.destroy(new Error("time to first frame: no answer in 10 s")));
+    req.on("timeout", () => req.destroy(new Error(`${what}: no answer in 10 s`)));
     req.on("error", reject);
     req.end(body);
   });

@@ -13,17 +13,16 @@
 // store operation and the model call; the round trips before the model are the longest chain of operations that
 // ran one after the other and ended before the model was asked (operations that overlap count once).
 import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
-import { SECRET, turnId } from "./fixture.mjs";
+import { messageBody } from "./fixture.mjs";
+import { percentile, postWebhook, sign } from "./load.mjs";
 import { startLatencyProxy } from "./latency-proxy.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TURNS_PER_CONVERSATION = 4;
 const WARM_UP_TURNS = 8;
-const TEXT = "Tell me about the weather and my calendar for tomorrow, please. ";
 
 /** The subjects, in the order they run and are reported. */
 export const REMOTE_SUBJECTS = {
@@ -33,7 +32,6 @@ export const REMOTE_SUBJECTS = {
   official: { subject: "official", label: "official SDK path, in-memory history (reference)" },
 };
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 const round3 = (ms) => Math.round(ms * 1000) / 1000;
 function summary(values) {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
@@ -57,52 +55,22 @@ export function roundTripsBefore(ops, askedMs) {
   return { count: chain.length, steps: path + (pending.length ? ` (in flight: ${pending.join(", ")})` : "") };
 }
 
-function sign(body) {
-  const t = Math.floor(Date.now() / 1000);
-  return `t=${t},v1=${createHmac("sha256", SECRET).update(`${t}.${body}`).digest("hex")}`;
-}
-
 function webhook(run, n) {
-  const conversation = `conv_${run}_${String(Math.floor(n / TURNS_PER_CONVERSATION)).padStart(6, "0")}`;
-  const head = { type: "message", session_id: `sess_${conversation}`, conversation_id: conversation, turn_id: turnId(n) };
-  const pad = 1024 - JSON.stringify({ ...head, text: "" }).length;
-  return JSON.stringify({ ...head, text: TEXT.repeat(Math.ceil(pad / TEXT.length)).slice(0, pad) });
+  return messageBody(n, run, `${run}_${String(Math.floor(n / TURNS_PER_CONVERSATION)).padStart(6, "0")}`);
 }
 
 /** One turn: the time to the first `data:` frame at the client, and the `bench` note of the `response.data` frame. */
-function turn(port, agent, body) {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    let first;
-    let text = "";
-    const req = httpRequest({
-      host: "127.0.0.1",
-      port,
-      method: "POST",
-      path: "/agent",
-      agent,
-      headers: { "content-type": "application/json", "layercode-signature": sign(body), "content-length": Buffer.byteLength(body) },
-      timeout: 10_000,
-    }, (res) => {
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => {
-        text += chunk;
-        if (first === undefined && text.includes("data:")) first = Number(process.hrtime.bigint() - start) / 1e6;
-      });
-      res.on("end", () => {
-        if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}: ${text.slice(0, 300)}`));
-        const frames = text.split("\n\n").filter((f) => f.startsWith("data: ")).map((f) => JSON.parse(f.slice(6)));
-        const note = frames.find((f) => f.type === "response.data")?.content?.bench;
-        if (!note) return reject(new Error(`no response.data frame with the bench note: ${text.slice(0, 300)}`));
-        if (frames.at(-1)?.type !== "response.end" || frames.length !== 22) return reject(new Error(`${frames.length} frames, the last ${frames.at(-1)?.type}`));
-        resolve({ firstFrameMs: first, ...note });
-      });
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error("remote store turn: no answer in 10 s")));
-    req.on("error", reject);
-    req.end(body);
-  });
+async function turn(port, agent, body) {
+  const headers = { "content-type": "application/json", "layercode-signature": sign(body) };
+  const { status, text, firstFrameMs } = await postWebhook(port, agent, body, headers, "remote store turn");
+  if (status !== 200) throw new Error(`status ${status}: ${text.slice(0, 300)}`);
+  const frames = text.split("\n\n").filter((f) => f.startsWith("data: ")).map((f) => JSON.parse(f.slice(6)));
+  const note = frames.find((f) => f.type === "response.data")?.content?.bench;
+  if (!note) throw new Error(`no response.data frame with the bench note: ${text.slice(0, 300)}`);
+  if (frames.at(-1)?.type !== "response.end" || frames.length !== 22) {
+    throw new Error(`${frames.length} frames, the last ${frames.at(-1)?.type}`);
+  }
+  return { firstFrameMs, ...note };
 }
 
 /** Waits until the server has no store operation in flight; resolves the turn's operations. */
